@@ -1,0 +1,123 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { type Engine, type Listen, LOOPBACK } from "./types.ts";
+
+export interface CognitoLocalOptions extends Listen {
+  /** Working folder; cognito-local keeps its state in `.cognito/` there. */
+  directory: string;
+  /** Lambda Invoke endpoint that receives trigger calls. */
+  lambdaEndpoint?: string;
+  /** Trigger name → Lambda function name, e.g. PostAuthentication. */
+  triggers?: Record<string, string>;
+}
+
+const STARTUP_TIMEOUT_MS = 20_000;
+
+/**
+ * Starts cognito-local as a child process (it has no in-process API) and
+ * waits until it answers. Its token issuer is its own URL, so `jose` can
+ * fetch the JWKS at `<issuer>/.well-known/jwks.json`.
+ */
+export async function startCognitoLocal(
+  options: CognitoLocalOptions,
+): Promise<Engine> {
+  const port = options.port || (await freePort());
+  const endpoint = `http://${LOOPBACK}:${port}`;
+  await writeCognitoConfig(options, endpoint);
+
+  const bin = createRequire(import.meta.url).resolve(
+    "cognito-local/lib/bin/start.js",
+  );
+  const child = spawn(process.execPath, [bin], {
+    cwd: options.directory,
+    env: { ...process.env, PORT: String(port), HOST: LOOPBACK },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const keep = (chunk: Buffer) => {
+    output.push(chunk.toString());
+    if (output.length > 50) output.shift();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+
+  try {
+    await waitUntilListening(child, endpoint);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(
+      `cognito-local did not start on ${endpoint}: ${(error as Error).message}\n${output.join("")}`,
+    );
+  }
+
+  return { endpoint, stop: () => stopChild(child) };
+}
+
+async function writeCognitoConfig(
+  options: CognitoLocalOptions,
+  endpoint: string,
+): Promise<void> {
+  const folder = join(options.directory, ".cognito");
+  await mkdir(folder, { recursive: true });
+  const config = {
+    TokenConfig: { IssuerDomain: endpoint },
+    TriggerFunctions: options.triggers ?? {},
+    LambdaClient: {
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      region: "local",
+      ...(options.lambdaEndpoint ? { endpoint: options.lambdaEndpoint } : {}),
+    },
+  };
+  await writeFile(join(folder, "config.json"), JSON.stringify(config, null, 2));
+}
+
+async function waitUntilListening(
+  child: ChildProcess,
+  endpoint: string,
+): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`it exited with code ${child.exitCode}`);
+    }
+    try {
+      await fetch(endpoint, {
+        method: "POST",
+        signal: AbortSignal.timeout(500),
+      });
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  throw new Error(`no answer within ${STARTUP_TIMEOUT_MS} ms`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+
+  return new Promise((resolve) => {
+    const force = setTimeout(() => child.kill("SIGKILL"), 3000);
+    child.once("exit", () => {
+      clearTimeout(force);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+/** Asks the OS for a free port on loopback, for a child process to bind. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, LOOPBACK, () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
