@@ -1,0 +1,69 @@
+/**
+ * Cognito post-authentication trigger: asks for the user to be synced and
+ * returns the event. It never fails a sign-in: a queue error or a slow queue
+ * is logged and counted, and the event is returned all the same.
+ */
+import type { PostAuthenticationTriggerEvent } from "aws-lambda";
+import { createAwsClients } from "../aws/clients.ts";
+import { SqsSyncQueue } from "../aws/sqs-sync-queue.ts";
+import { awsConfig, triggerConfig } from "../config.ts";
+import type { SyncQueue } from "../users/ports.ts";
+import { isUserId } from "../users/sync-request.ts";
+import {
+  createObservability,
+  lazyHandler,
+  type Observability,
+} from "./observability.ts";
+
+export interface PostAuthenticationDeps {
+  readonly queue: SyncQueue;
+  /** Cognito allows a trigger 5 s; the enqueue is abandoned after this. */
+  readonly timeoutMs: number;
+  readonly observability: Observability;
+}
+
+export function createPostAuthenticationHandler(deps: PostAuthenticationDeps) {
+  const { logger, metrics, count } = deps.observability;
+
+  return async function postAuthentication<
+    E extends PostAuthenticationTriggerEvent,
+  >(event: E): Promise<E> {
+    const userId = event?.request?.userAttributes?.sub ?? "";
+    try {
+      if (!isUserId(userId)) {
+        count("SignInWithoutSub");
+        logger.warn("sign-in event has no usable sub; nothing enqueued", {
+          userPoolId: event?.userPoolId,
+        });
+        return event;
+      }
+      await deps.queue.enqueue(
+        { userId, reason: "sign-in" },
+        { timeoutMs: deps.timeoutMs },
+      );
+      count("SyncEnqueued");
+      logger.info("sync enqueued after sign-in", { userId });
+    } catch (error) {
+      count("SyncEnqueueFailed");
+      logger.error("could not enqueue sync after sign-in", {
+        userId,
+        error: error as Error,
+      });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+
+    return event;
+  };
+}
+
+export const handler = lazyHandler(() => {
+  const config = triggerConfig();
+  const clients = createAwsClients(awsConfig());
+
+  return createPostAuthenticationHandler({
+    queue: new SqsSyncQueue(clients.sqs, config.SYNC_QUEUE_URL),
+    timeoutMs: config.ENQUEUE_TIMEOUT_MS,
+    observability: createObservability("post-authentication"),
+  });
+});
