@@ -35,7 +35,10 @@ export function wireUserSync(
   const store = new DynamoUserStore(clients.dynamo, config.USERS_TABLE);
   const queue = new SqsSyncQueue(clients.sqs, config.SYNC_QUEUE_URL);
   const avatars = new AvatarCache({
-    store: new S3AvatarStore(clients.s3, config.AVATARS_BUCKET),
+    store: new S3AvatarStore({
+      client: clients.s3,
+      bucket: config.AVATARS_BUCKET,
+    }),
     gravatar: new GravatarClient({
       baseUrl: config.GRAVATAR_BASE_URL,
       size: config.GRAVATAR_SIZE,
