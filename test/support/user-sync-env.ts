@@ -22,6 +22,10 @@ import { startFauxqs } from "../../src/local/engines/fauxqs.ts";
 import { startS3rver } from "../../src/local/engines/s3rver.ts";
 import type { Engine } from "../../src/local/engines/types.ts";
 import {
+  type LambdaInvokeServer,
+  startLambdaInvokeServer,
+} from "../../src/local/lambda-invoke-server.ts";
+import {
   createBucket,
   createQueueWithDlq,
   createUserPool,
@@ -36,6 +40,8 @@ export interface UserSyncEnv {
   readonly clientId: string;
   readonly issuer: string;
   readonly dlqUrl: string;
+  /** Where cognito-local sends PostAuthentication (function "post-authentication"). */
+  readonly lambda: LambdaInvokeServer;
   /** Creates a confirmed user and returns its sub. */
   createUser(
     email: string,
@@ -54,9 +60,14 @@ export async function startUserSyncEnv(
   options: UserSyncEnvOptions = {},
 ): Promise<UserSyncEnv> {
   const directory = await mkdtemp(join(tmpdir(), "core-users-"));
-  const engines: Engine[] = [];
+  const lambda = await startLambdaInvokeServer();
+  const engines: Engine[] = [lambda];
   const started = await Promise.all([
-    startCognitoLocal({ directory }),
+    startCognitoLocal({
+      directory,
+      lambdaEndpoint: lambda.endpoint,
+      triggers: { PostAuthentication: "post-authentication" },
+    }),
     startDynalite(),
     startS3rver({ directory: join(directory, "s3") }),
     startFauxqs(),
@@ -142,6 +153,7 @@ export async function startUserSyncEnv(
     clientId,
     issuer: `${cognito.endpoint}/${userPoolId}`,
     dlqUrl,
+    lambda,
     createUser,
     stop: async () => {
       await Promise.all(engines.map((engine) => engine.stop()));
