@@ -50,21 +50,21 @@ export class CdnSecretError extends CdnError {
   constructor(
     readonly secretName: string,
     readonly problem: "missing" | "not-json" | "missing-fields",
+    /** Every required field when the secret is missing or not JSON. */
     readonly missingFields: readonly string[],
     options?: ErrorOptions,
   ) {
-    const detail =
-      problem === "missing"
-        ? "does not exist"
-        : problem === "not-json"
-          ? "is not a JSON object"
-          : `lacks the fields ${missingFields.join(", ")}`;
-    super(
-      `Secret ${secretName} ${detail}; it must be a JSON object with ${missingFields.join(", ")}`,
-      options,
-    );
+    const fields = missingFields.join(", ");
+    const message =
+      problem === "missing-fields"
+        ? `Secret ${secretName} lacks the fields ${fields}`
+        : `Secret ${secretName} ${problem === "missing" ? "does not exist" : "is not a JSON object"}; it must be a JSON object with the fields ${fields}`;
+    super(message, options);
   }
 }
+
+/** The registry could not be read from SSM; the event can be retried. */
+export class CdnRegistryUnavailableError extends CdnError {}
 
 /** The source bucket could not be read; the event can be retried. */
 export class CdnSourceUnavailableError extends CdnError {}
