@@ -50,7 +50,7 @@ beforeAll(async () => {
     gravatar: new GravatarClient({
       baseUrl: gravatar.baseUrl,
       size: 200,
-      timeoutMs: 300,
+      timeoutMs: 1_000,
     }),
     cdnBaseUrl: `${CDN}/`,
   });

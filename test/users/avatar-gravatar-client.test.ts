@@ -14,7 +14,8 @@ import {
 const EMAIL = "alice@example.com";
 /** Computed here, not with the client's helper, so the test checks it. */
 const HASH = createHash("sha256").update(EMAIL).digest("hex");
-const TIMEOUT_MS = 300;
+// Generous for a busy two-core machine, far below the fake's 5 s stall.
+const TIMEOUT_MS = 1_000;
 
 let gravatar: FakeGravatar;
 let client: GravatarClient;
@@ -129,7 +130,7 @@ describe("Gravatar client", () => {
       const reason = reasonOf(await client.lookup(EMAIL));
 
       expect(reason).toBe(`Gravatar did not answer within ${TIMEOUT_MS} ms`);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(Date.now() - started).toBeLessThan(4_000);
     },
   );
 
