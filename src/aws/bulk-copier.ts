@@ -1,0 +1,172 @@
+/**
+ * The bulk copier: GET from the source bucket and PUT to R2 through the
+ * lean signed transport, one streamed PUT for objects up to
+ * MULTIPART_THRESHOLD and a multipart upload above it. Headers and user
+ * metadata are carried over, plus the source ETag and version id the sync
+ * compares against.
+ */
+import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
+import { CdnCopyError } from "../cdn/backfill-errors.ts";
+import type { CopyRequest, ObjectCopier } from "../cdn/backfill-ports.ts";
+import { Slots } from "../cdn/bulk-pool.ts";
+import { normaliseEtag } from "../cdn/diff.ts";
+import { SOURCE_ETAG_METADATA, SOURCE_VERSION_METADATA } from "../cdn/types.ts";
+import { type BulkEndpoint, objectUrl } from "./bulk-endpoint.ts";
+import { BulkHttp } from "./bulk-http.ts";
+import { uploadInParts } from "./bulk-multipart.ts";
+
+/**
+ * Objects above this go multipart. A single PUT may be up to 5 GiB, but a
+ * failed 5 GiB PUT restarts from zero; 16 MiB keeps a retry cheap.
+ */
+export const MULTIPART_THRESHOLD = 16 * 1024 * 1024;
+/** Part buffers held at once by all multipart copies of one copier. */
+export const MAX_PARTS_IN_FLIGHT = 8;
+/** Attempts per object for network errors, 5xx and 429. */
+const MAX_ATTEMPTS = 3;
+const RETRY_BASE_MS = 200;
+
+/** Headers S3 returns that R2 must serve the same way. */
+const MIRRORED_HEADERS = [
+  "content-type",
+  "cache-control",
+  "content-disposition",
+  "content-encoding",
+  "content-language",
+];
+
+/** Where the copier reads and writes. */
+export interface BulkCopierTargets {
+  /** The endpoint that serves `bucket`; called once per bucket. */
+  readonly sourceFor: (bucket: string) => Promise<BulkEndpoint>;
+  readonly target: BulkEndpoint;
+  readonly targetBucket: string;
+}
+
+/** Copies objects with signed node:http requests; see the module doc. */
+export class BulkCopier implements ObjectCopier {
+  private readonly sources = new Map<string, Promise<BulkSource>>();
+  private readonly targetHttp: BulkHttp;
+  private readonly partSlots = new Slots(MAX_PARTS_IN_FLIGHT);
+
+  constructor(private readonly targets: BulkCopierTargets) {
+    this.targetHttp = new BulkHttp(targets.target);
+  }
+
+  async copy(request: CopyRequest, signal?: AbortSignal): Promise<number> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.copyOnce(request, signal);
+      } catch (error) {
+        const retryable =
+          error instanceof CdnCopyError && error.retryable && !signal?.aborted;
+        if (!retryable || attempt >= MAX_ATTEMPTS) throw error;
+        await sleep(RETRY_BASE_MS * 2 ** (attempt - 1));
+      }
+    }
+  }
+
+  private async copyOnce(
+    request: CopyRequest,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const source = await this.sourceOf(request.bucket);
+    const body = await source.http.send({
+      method: "GET",
+      url: objectUrl(source.endpoint, request.bucket, request.key),
+      signal,
+      key: request.key,
+    });
+    try {
+      return await this.write(request, body, signal);
+    } finally {
+      // Frees the source connection when the write failed part-way.
+      if (!body.readableEnded) body.destroy();
+    }
+  }
+
+  private sourceOf(bucket: string): Promise<BulkSource> {
+    let source = this.sources.get(bucket);
+    if (!source) {
+      source = this.targets.sourceFor(bucket).then((endpoint) => ({
+        endpoint,
+        http: new BulkHttp(endpoint),
+      }));
+      this.sources.set(bucket, source);
+    }
+
+    return source;
+  }
+
+  private async write(
+    request: CopyRequest,
+    body: IncomingMessage,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const { target, targetBucket } = this.targets;
+    const size = Number(body.headers["content-length"] ?? 0);
+    const headers = mirroredHeaders(body.headers);
+    if (size > MULTIPART_THRESHOLD) {
+      await uploadInParts({
+        http: this.targetHttp,
+        endpoint: target,
+        bucket: targetBucket,
+        key: request.targetKey,
+        headers,
+        body,
+        size,
+        slots: this.partSlots,
+        signal,
+      });
+      return size;
+    }
+
+    headers["content-length"] = String(size);
+    const response = await this.targetHttp.send({
+      method: "PUT",
+      url: objectUrl(target, targetBucket, request.targetKey),
+      headers,
+      body,
+      signal,
+      key: request.key,
+    });
+    response.resume();
+
+    return size;
+  }
+}
+
+/**
+ * The R2 request headers for a source GET response: content headers,
+ * user metadata, and the source ETag and version id. No tagging, ACL or
+ * encryption headers, which R2 rejects.
+ */
+export function mirroredHeaders(
+  source: IncomingHttpHeaders,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (typeof value !== "string") continue;
+    if (MIRRORED_HEADERS.includes(name) || name.startsWith("x-amz-meta-")) {
+      headers[name] = value;
+    }
+  }
+  headers[`x-amz-meta-${SOURCE_ETAG_METADATA}`] = normaliseEtag(
+    String(source.etag ?? ""),
+  );
+  const version = source["x-amz-version-id"];
+  if (typeof version === "string" && version !== "null") {
+    headers[`x-amz-meta-${SOURCE_VERSION_METADATA}`] = version;
+  } else delete headers[`x-amz-meta-${SOURCE_VERSION_METADATA}`];
+
+  return headers;
+}
+
+interface BulkSource {
+  readonly endpoint: BulkEndpoint;
+  readonly http: BulkHttp;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,58 @@
+/** What backfill reports, per directory and while it runs. */
+import type { RefusedKey } from "./backfill-plan.ts";
+
+/** One object that could not be copied or deleted. */
+export interface BackfillFailure {
+  /** Relative to the directory. */
+  readonly key: string;
+  readonly action: "copy" | "delete";
+  readonly message: string;
+}
+
+/** The outcome for one directory. Counts are of objects. */
+export interface DirSummary {
+  readonly dir: string;
+  readonly bucket: string;
+  readonly dryRun: boolean;
+  /** Missing or different when listed. */
+  readonly toCopy: number;
+  readonly toCopyBytes: number;
+  /** Extra R2 objects that `delete` would remove (0 without it). */
+  readonly toDelete: number;
+  /** The most deletions allowed without `forceDelete`. */
+  readonly deleteCap: number;
+  copied: number;
+  bytes: number;
+  unchanged: number;
+  deleted: number;
+  readonly refused: readonly RefusedKey[];
+  readonly failures: BackfillFailure[];
+  /** Deletion was skipped because it exceeded the cap. */
+  deleteRefused: boolean;
+  /** The run was stopped before every copy started. */
+  interrupted: boolean;
+}
+
+/** Progress for a bar: the plan of a directory, then each copy. */
+export type BackfillProgress =
+  | {
+      readonly kind: "planned";
+      readonly dir: string;
+      readonly objects: number;
+      readonly bytes: number;
+    }
+  | {
+      readonly kind: "copied" | "failed";
+      readonly dir: string;
+      readonly bytes: number;
+    };
+
+/** True when the run left something undone that needs attention. */
+export function needsAttention(summaries: readonly DirSummary[]): boolean {
+  return summaries.some(
+    (summary) =>
+      summary.failures.length > 0 ||
+      summary.deleteRefused ||
+      summary.interrupted,
+  );
+}

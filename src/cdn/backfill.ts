@@ -1,0 +1,131 @@
+/**
+ * Backfill: make each registered R2 directory match its source bucket.
+ *
+ * Copies what is missing or different, and with `delete` removes R2
+ * objects that have no source, within a cap. Every run starts from a fresh
+ * diff, so a run after an interruption copies only what is still missing.
+ */
+
+import { deleteCap, deleteExtras } from "./backfill-delete.ts";
+import { type DirPlan, planDir, selectEntries } from "./backfill-plan.ts";
+import type { BackfillPorts } from "./backfill-ports.ts";
+import type { BackfillProgress, DirSummary } from "./backfill-summary.ts";
+import { forEachLimited } from "./bulk-pool.ts";
+import { r2KeyFor } from "./keys.ts";
+import type { Registry } from "./types.ts";
+
+/**
+ * Copies in flight by default: measured on two s3rver engines, 16 keeps
+ * both busy; more adds memory without speed (docs/BENCHMARKS.md).
+ */
+export const DEFAULT_BACKFILL_CONCURRENCY = 16;
+
+export interface BackfillOptions {
+  /** Directories to backfill; all registered ones when empty. */
+  readonly dirs?: readonly string[];
+  readonly delete?: boolean;
+  /** At most this many deletions per directory; default 10% of it. */
+  readonly maxDelete?: number;
+  /** Delete even when over the cap. */
+  readonly forceDelete?: boolean;
+  /** Report what would change; change nothing. */
+  readonly dryRun?: boolean;
+  readonly concurrency?: number;
+  /** Stops starting copies; the summary then says `interrupted`. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: BackfillProgress) => void;
+}
+
+/** Backfills every selected directory in turn; one summary per directory. */
+export async function backfill(
+  ports: BackfillPorts,
+  registry: Registry,
+  r2Bucket: string,
+  options: BackfillOptions = {},
+): Promise<DirSummary[]> {
+  const summaries: DirSummary[] = [];
+  for (const entry of selectEntries(registry, options.dirs)) {
+    if (options.signal?.aborted) break;
+    const plan = await planDir(ports, entry, r2Bucket);
+    summaries.push(await applyPlan(ports, plan, options));
+  }
+
+  return summaries;
+}
+
+async function applyPlan(
+  ports: BackfillPorts,
+  plan: DirPlan,
+  options: BackfillOptions,
+): Promise<DirSummary> {
+  const { entry, diff } = plan;
+  const toCopy = [...diff.missing, ...diff.different.map((p) => p.source)];
+  const cap = deleteCap(plan.targetCount, options.maxDelete);
+  const summary: DirSummary = {
+    dir: entry.dir,
+    bucket: entry.bucket,
+    dryRun: Boolean(options.dryRun),
+    toCopy: toCopy.length,
+    toCopyBytes: toCopy.reduce((sum, object) => sum + object.size, 0),
+    toDelete: options.delete ? diff.extra.length : 0,
+    deleteCap: cap,
+    copied: 0,
+    bytes: 0,
+    unchanged: diff.same.length,
+    deleted: 0,
+    refused: plan.refused,
+    failures: [],
+    deleteRefused: false,
+    interrupted: false,
+  };
+  options.onProgress?.({
+    kind: "planned",
+    dir: entry.dir,
+    objects: summary.toCopy,
+    bytes: summary.toCopyBytes,
+  });
+  if (options.dryRun) {
+    summary.deleteRefused = summary.toDelete > cap && !options.forceDelete;
+
+    return summary;
+  }
+
+  const signal = options.signal;
+  const concurrency = options.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY;
+  await forEachLimited(
+    toCopy,
+    concurrency,
+    async function copyOne(object) {
+      const request = {
+        bucket: entry.bucket,
+        key: object.key,
+        targetKey: r2KeyFor(entry.dir, object.key),
+        size: object.size,
+      };
+      try {
+        const bytes = await ports.copier.copy(request, signal);
+        summary.copied += 1;
+        summary.bytes += bytes;
+        options.onProgress?.({ kind: "copied", dir: entry.dir, bytes });
+      } catch (error) {
+        // A copy cut short by the interruption is not a failure: the next
+        // run finds it missing or different and copies it again.
+        if (signal?.aborted) return;
+        summary.failures.push({
+          key: object.key,
+          action: "copy",
+          message: (error as Error).message,
+        });
+        options.onProgress?.({ kind: "failed", dir: entry.dir, bytes: 0 });
+      }
+    },
+    signal,
+  );
+  summary.interrupted = Boolean(signal?.aborted);
+  if (!options.delete || summary.interrupted) return summary;
+
+  return deleteExtras(ports.target, plan, summary, {
+    cap,
+    force: Boolean(options.forceDelete),
+  });
+}
