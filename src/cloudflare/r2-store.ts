@@ -1,0 +1,73 @@
+/** The R2 bucket as the CDN's mirror store. */
+import { DeleteObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { Upload } from "@aws-sdk/lib-storage";
+import { headObject } from "../aws/cdn-objects.ts";
+import { CdnTargetUnavailableError } from "../cdn/errors.ts";
+import type { MirrorStore } from "../cdn/ports.ts";
+
+/**
+ * Multipart sizing: at most UPLOAD_QUEUE_SIZE × UPLOAD_PART_BYTES of a body
+ * is buffered at once. R2 needs parts of at least 5 MiB except the last
+ * (https://developers.cloudflare.com/r2/objects/multipart-objects/).
+ */
+export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
+export const UPLOAD_QUEUE_SIZE = 4;
+
+/**
+ * A MirrorStore on `bucket` through `client` (see createR2Client). Writes
+ * carry only the headers R2 supports: no tagging, KMS or ACL.
+ */
+export function r2MirrorStore(client: S3Client, bucket: string): MirrorStore {
+  const unavailable = (action: string, key: string, error: unknown) =>
+    new CdnTargetUnavailableError(
+      `Could not ${action} r2://${bucket}/${key}: ${(error as Error).name}`,
+      { cause: error },
+    );
+
+  return {
+    async head(key) {
+      try {
+        return await headObject(client, bucket, key);
+      } catch (error) {
+        throw unavailable("read", key, error);
+      }
+    },
+
+    async put(key, object, metadata) {
+      const { headers } = object;
+      const upload = new Upload({
+        client,
+        queueSize: UPLOAD_QUEUE_SIZE,
+        partSize: UPLOAD_PART_BYTES,
+        leavePartsOnError: false,
+        params: {
+          Bucket: bucket,
+          Key: key,
+          Body: object.body,
+          ContentType: headers.contentType,
+          CacheControl: headers.cacheControl,
+          ContentDisposition: headers.contentDisposition,
+          ContentEncoding: headers.contentEncoding,
+          ContentLanguage: headers.contentLanguage,
+          Metadata: { ...metadata },
+        },
+      });
+      try {
+        await upload.done();
+      } catch (error) {
+        object.body.destroy();
+        throw unavailable("write", key, error);
+      }
+    },
+
+    async delete(key) {
+      try {
+        await client.send(
+          new DeleteObjectCommand({ Bucket: bucket, Key: key }),
+        );
+      } catch (error) {
+        throw unavailable("delete", key, error);
+      }
+    },
+  };
+}
