@@ -85,6 +85,8 @@ const cdnSchema = z.object({
   CDN_R2_BUCKET: text,
   CDN_R2_ENDPOINT: url.optional(),
   CDN_QUEUE_URL: url.optional(),
+  /** The backfill page handler's own queue (`core cdn backfill --remote`). */
+  CDN_BACKFILL_QUEUE_URL: url.optional(),
   CDN_BASE_URL: url.transform(withoutTrailingSlash),
   CLOUDFLARE_ZONE_ID: text.optional(),
   CLOUDFLARE_API_TOKEN: text.optional(),
