@@ -19,7 +19,12 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 const text = z.string().trim().min(1, "must not be empty");
-const url = text.pipe(z.url("must be a URL such as https://example.com"));
+// WHATWG parsing, not a hostname pattern: fauxqs queue URLs have hosts like
+// `sqs.us-east-1.127.0.0.1`, which stricter validators refuse.
+const url = text.refine(
+  (value) => /^https?:$/.test(URL.parse(value)?.protocol ?? ""),
+  "must be an http(s) URL such as https://example.com",
+);
 const positiveInt = z.coerce
   .number({ error: "must be a number" })
   .int("must be a whole number")
@@ -93,6 +98,11 @@ const cdnSchema = z.object({
   CLOUDFLARE_API_BASE_URL: url.optional(),
 });
 
+const localSchema = z.object({
+  /** Folder of the local core's data and its endpoints.json. */
+  CORE_HOME: text.default(".core"),
+});
+
 export type AwsConfig = z.output<typeof awsSchema>;
 export type UserSyncConfig = z.output<typeof userSyncSchema>;
 export type TriggerConfig = z.output<typeof triggerSchema>;
@@ -137,3 +147,4 @@ export const userSyncConfig = cached((env) => parseEnv(userSyncSchema, env));
 export const triggerConfig = cached((env) => parseEnv(triggerSchema, env));
 export const httpConfig = cached((env) => parseEnv(httpSchema, env));
 export const cdnConfig = cached((env) => parseEnv(cdnSchema, env));
+export const localConfig = cached((env) => parseEnv(localSchema, env));

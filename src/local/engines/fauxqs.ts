@@ -6,7 +6,10 @@ import { type Engine, type Listen, LOOPBACK } from "./types.ts";
  * `startFauxqs` would bind every interface.
  */
 export async function startFauxqs(options: Listen = {}): Promise<Engine> {
-  const app = buildApp({ logger: false, host: LOOPBACK });
+  // `host` only names queues: `http://sqs.<region>.localhost:<port>/...` is
+  // a valid URL (a host ending in 127.0.0.1 would not be), and clients with
+  // an endpoint override send requests there, not to the queue URL's host.
+  const app = buildApp({ logger: false, host: "localhost" });
   const address = await app.listen({ port: options.port ?? 0, host: LOOPBACK });
 
   return {
