@@ -86,7 +86,7 @@ describe("POST /v1/auth/sync identifies the caller by a Cognito token", () => {
     });
 
     expect(response.status).toBe(200);
-    expect((await response.json()).id).toBe(user.userId);
+    expect(((await response.json()) as { id: string }).id).toBe(user.userId);
   });
 
   it("answers 401 when the Authorization header is missing", async () => {

@@ -1,0 +1,183 @@
+import { createServer, type Server } from "node:net";
+import { AdminDeleteUserCommand } from "@aws-sdk/client-cognito-identity-provider";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsClients } from "../../src/aws/clients.ts";
+import { CognitoDirectory } from "../../src/aws/cognito-directory.ts";
+import { SqsSyncQueue } from "../../src/aws/sqs-sync-queue.ts";
+import { createApp } from "../../src/http/app.ts";
+import { parseSyncRequest } from "../../src/users/sync-request.ts";
+import { UserSync } from "../../src/users/sync-user.ts";
+import { type HttpEnv, startHttpEnv } from "./support/http-env.ts";
+
+let http: HttpEnv;
+let dead: Server;
+let deadEndpoint: string;
+
+beforeAll(async () => {
+  http = await startHttpEnv();
+  // Drops every connection: a directory or queue that is down. Held open so
+  // no engine another test starts can take the port.
+  dead = createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => dead.listen(0, "127.0.0.1", resolve));
+  const address = dead.address();
+  deadEndpoint = `http://127.0.0.1:${typeof address === "object" ? address?.port : 0}`;
+});
+
+afterAll(async () => {
+  dead?.close();
+  await http?.stop();
+});
+
+function post(app: ReturnType<typeof createApp>, token: string) {
+  return app.request("/v1/auth/sync", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token}` },
+  });
+}
+
+/** A clock the test moves by hand. */
+function manualClock(start = new Date()) {
+  let now = start.getTime();
+
+  return {
+    now: () => new Date(now),
+    advance: (seconds: number) => {
+      now += seconds * 1000;
+    },
+  };
+}
+
+function unreachable() {
+  return createAwsClients({
+    AWS_REGION: "us-east-1",
+    COGNITO_ENDPOINT: deadEndpoint,
+    SQS_ENDPOINT: deadEndpoint,
+  });
+}
+
+describe("the sync rate limit", () => {
+  it("answers 429 with Retry-After to a second sync within 10 seconds", async () => {
+    const user = await http.signUp("eager@example.test");
+    const clock = manualClock();
+    const app = createApp(http.appDeps({ clock: clock.now }));
+
+    expect((await post(app, user.idToken)).status).toBe(200);
+    clock.advance(3);
+    const second = await post(app, user.idToken);
+
+    expect(second.status).toBe(429);
+    expect(second.headers.get("Retry-After")).toBe("7");
+    expect(await second.json()).toEqual({
+      error: {
+        code: "rate_limited",
+        message: "Too many sync requests; retry in 7 s",
+      },
+    });
+  });
+
+  it("holds across app instances, since the limit lives in the table", async () => {
+    const user = await http.signUp("two-lambdas@example.test");
+    const clock = manualClock();
+    const first = createApp(http.appDeps({ clock: clock.now }));
+    const second = createApp(http.appDeps({ clock: clock.now }));
+
+    expect((await post(first, user.idToken)).status).toBe(200);
+    clock.advance(1);
+
+    expect((await post(second, user.idToken)).status).toBe(429);
+  });
+
+  it("syncs again once the 10 seconds have passed", async () => {
+    const user = await http.signUp("patient@example.test");
+    const clock = manualClock();
+    const app = createApp(http.appDeps({ clock: clock.now }));
+
+    expect((await post(app, user.idToken)).status).toBe(200);
+    clock.advance(10);
+
+    expect((await post(app, user.idToken)).status).toBe(200);
+  });
+});
+
+describe("when Cognito is unreachable", () => {
+  it("queues the sync and answers 202", async () => {
+    const user = await http.signUp("offline@example.test");
+    const syncer = new UserSync({
+      directory: new CognitoDirectory(
+        unreachable().cognito,
+        http.env.userPoolId,
+      ),
+      store: http.wiring.store,
+      avatars: http.wiring.avatars,
+    });
+    const app = createApp(http.appDeps({ syncer }));
+
+    const response = await post(app, user.idToken);
+
+    expect(response.status).toBe(202);
+    expect(await response.json()).toEqual({ status: "queued" });
+    const { Messages = [] } = await http.env.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: http.env.config.SYNC_QUEUE_URL,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    expect(Messages.map((m) => parseSyncRequest(m.Body ?? ""))).toEqual([
+      { userId: user.userId, reason: "api" },
+    ]);
+  });
+
+  it("answers 503 when the sync cannot be queued either", async () => {
+    const user = await http.signUp("all-down@example.test");
+    const dead = unreachable();
+    const syncer = new UserSync({
+      directory: new CognitoDirectory(dead.cognito, http.env.userPoolId),
+      store: http.wiring.store,
+      avatars: http.wiring.avatars,
+    });
+    const queue = new SqsSyncQueue(dead.sqs, http.env.config.SYNC_QUEUE_URL);
+    const app = createApp(http.appDeps({ syncer, queue }));
+
+    const response = await post(app, user.idToken);
+
+    expect(response.status).toBe(503);
+    expect(
+      ((await response.json()) as { error: { code: string } }).error,
+    ).toMatchObject({ code: "sync_unavailable" });
+    const requestId = response.headers.get("X-Request-Id");
+    expect(
+      http.logs.some(
+        (line) => line.includes(requestId ?? "?") && line.includes(user.userId),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe("a caller deleted from Cognito", () => {
+  it("gets 404 and their profile is removed", async () => {
+    const user = await http.signUp("leaving@example.test");
+    const app = createApp(http.appDeps());
+    expect((await post(app, user.idToken)).status).toBe(200);
+    await http.env.clients.cognito.send(
+      new AdminDeleteUserCommand({
+        UserPoolId: http.env.userPoolId,
+        Username: user.userId,
+      }),
+    );
+    const later = manualClock(new Date(Date.now() + 11_000));
+    const afterDelete = createApp(http.appDeps({ clock: later.now }));
+
+    const response = await post(afterDelete, user.idToken);
+
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({
+      error: {
+        code: "user_not_found",
+        message: "The user no longer exists in the directory",
+      },
+    });
+    expect(await http.wiring.store.get(user.userId)).toBeUndefined();
+  });
+});
