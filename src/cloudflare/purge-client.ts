@@ -1,0 +1,44 @@
+/** Cloudflare's cache purge, through the official `cloudflare` package. */
+import Cloudflare from "cloudflare";
+import { CdnPurgeError } from "../cdn/errors.ts";
+import type { CachePurger } from "../cdn/ports.ts";
+
+export const CLOUDFLARE_API_BASE_URL = "https://api.cloudflare.com/client/v4";
+
+/**
+ * One retry at most: a purge runs inside the sync's invocation, and a stale
+ * cache entry is a lesser harm than a Lambda stuck waiting on Cloudflare.
+ */
+const PURGE_MAX_RETRIES = 1;
+const PURGE_TIMEOUT_MS = 10_000;
+
+export interface PurgeClientOptions {
+  readonly zoneId: string;
+  readonly apiToken: string;
+  /** Overrides the API for tests; the real API otherwise. */
+  readonly baseUrl?: string;
+}
+
+/** A CachePurger for one zone; failures become CdnPurgeError. */
+export function cloudflarePurger(options: PurgeClientOptions): CachePurger {
+  const client = new Cloudflare({
+    apiToken: options.apiToken,
+    baseURL: options.baseUrl ?? CLOUDFLARE_API_BASE_URL,
+    maxRetries: PURGE_MAX_RETRIES,
+    timeout: PURGE_TIMEOUT_MS,
+  });
+
+  return {
+    async purge(urls) {
+      try {
+        await client.cache.purge({ zone_id: options.zoneId, files: [...urls] });
+      } catch (error) {
+        const status = (error as { status?: number }).status;
+        throw new CdnPurgeError(
+          `Cloudflare refused to purge ${urls.length} URLs${status ? ` (HTTP ${status})` : ""}`,
+          { cause: error },
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The CDN sync's production wiring: AWS clients, the R2 secret and the
+ * optional purger, all from validated configuration.
+ */
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { loadR2Credentials, type R2Credentials } from "../aws/cdn-secret.ts";
+import { s3SourceBuckets } from "../aws/cdn-source.ts";
+import { createAwsClients } from "../aws/clients.ts";
+import { ssmRegistrySource } from "../aws/ssm-registry.ts";
+import type { MirrorStore } from "../cdn/ports.ts";
+import { cloudflarePurger } from "../cloudflare/purge-client.ts";
+import { createR2Client } from "../cloudflare/r2-client.ts";
+import { r2MirrorStore } from "../cloudflare/r2-store.ts";
+import { awsConfig, type CdnConfig, cdnConfig } from "../config.ts";
+import type { CdnSyncDeps, SyncMetrics } from "./cdn-sync.ts";
+
+/** How long a warm function reuses the registry before re-reading SSM. */
+export const REGISTRY_MAX_AGE_MS = 60_000;
+
+export const METRICS_NAMESPACE = "api-core";
+export const SERVICE_NAME = "cdn-sync";
+
+/** Dependencies of the sync for the current environment. */
+export function cdnSyncDepsFromConfig(
+  config: CdnConfig = cdnConfig(),
+): CdnSyncDeps {
+  const aws = createAwsClients(awsConfig());
+  const metrics = new Metrics({
+    namespace: METRICS_NAMESPACE,
+    serviceName: SERVICE_NAME,
+  });
+
+  return {
+    registry: ssmRegistrySource(
+      aws.ssm,
+      config.CDN_REGISTRY_PREFIX,
+      REGISTRY_MAX_AGE_MS,
+    ),
+    source: s3SourceBuckets(aws.s3),
+    r2: r2StoreFor(config, () =>
+      loadR2Credentials(aws.secrets, config.CDN_SECRET_NAME),
+    ),
+    ...(config.CLOUDFLARE_ZONE_ID && config.CLOUDFLARE_API_TOKEN
+      ? {
+          purger: cloudflarePurger({
+            zoneId: config.CLOUDFLARE_ZONE_ID,
+            apiToken: config.CLOUDFLARE_API_TOKEN,
+            baseUrl: config.CLOUDFLARE_API_BASE_URL,
+          }),
+        }
+      : {}),
+    cdnBaseUrl: config.CDN_BASE_URL,
+    logger: new Logger({ serviceName: SERVICE_NAME }),
+    metrics: powertoolsCounts(metrics),
+  };
+}
+
+/**
+ * The R2 store for the current credentials; a new client is built only when
+ * the (cached) secret changes, so connections are reused between batches.
+ */
+export function r2StoreFor(
+  config: Pick<CdnConfig, "CDN_R2_BUCKET" | "CDN_R2_ENDPOINT">,
+  credentials: () => Promise<R2Credentials>,
+): () => Promise<MirrorStore> {
+  let current: { credentials: R2Credentials; store: MirrorStore } | undefined;
+
+  return async () => {
+    const latest = await credentials();
+    if (current?.credentials !== latest) {
+      const client = createR2Client(latest, config.CDN_R2_ENDPOINT);
+      current = {
+        credentials: latest,
+        store: r2MirrorStore(client, config.CDN_R2_BUCKET),
+      };
+    }
+
+    return current.store;
+  };
+}
+
+function powertoolsCounts(metrics: Metrics): SyncMetrics {
+  return {
+    count: (name, value = 1) => {
+      metrics.addMetric(name, MetricUnit.Count, value);
+    },
+    publish: () => {
+      metrics.publishStoredMetrics();
+    },
+  };
+}
