@@ -1,0 +1,74 @@
+/**
+ * An SQS queue that moves a message to its own dead-letter queue after a few
+ * failed receives, so a poison message cannot loop for ever.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { InfraArgumentError } from "../errors.ts";
+
+/** SQS's longest message retention, 14 days (SQS quotas). */
+export const SQS_MAX_RETENTION_SECONDS = 1_209_600;
+/** Lambda's advice: visibility at least six times the function timeout. */
+export const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
+/** Receives before a message is set aside for a person to look at. */
+export const DEFAULT_MAX_RECEIVES = 5;
+/** SQS's maximum visibility timeout, 12 hours (SQS quotas). */
+const SQS_MAX_VISIBILITY_SECONDS = 43_200;
+
+export interface QueueWithDlqArgs {
+  /** Physical name of the queue; the DLQ gets `-dlq` appended. */
+  readonly queueName: string;
+  /** Timeout of the function that consumes the queue. */
+  readonly consumerTimeoutSeconds: number;
+  readonly maxReceives?: number;
+}
+
+/** A queue and its dead-letter queue, both encrypted by SQS. */
+export class QueueWithDlq extends pulumi.ComponentResource {
+  readonly queue: aws.sqs.Queue;
+  readonly deadLetterQueue: aws.sqs.Queue;
+
+  constructor(
+    name: string,
+    args: QueueWithDlqArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("api-core:sqs:QueueWithDlq", name, {}, opts);
+    const visibility =
+      args.consumerTimeoutSeconds * VISIBILITY_PER_FUNCTION_TIMEOUT;
+    if (visibility > SQS_MAX_VISIBILITY_SECONDS) {
+      throw new InfraArgumentError(
+        `${name}: a consumer timeout of ${args.consumerTimeoutSeconds} s needs a visibility over SQS's 12 h maximum`,
+      );
+    }
+
+    this.deadLetterQueue = new aws.sqs.Queue(
+      `${name}-dlq`,
+      {
+        name: `${args.queueName}-dlq`,
+        messageRetentionSeconds: SQS_MAX_RETENTION_SECONDS,
+        sqsManagedSseEnabled: true,
+      },
+      { parent: this },
+    );
+    this.queue = new aws.sqs.Queue(
+      name,
+      {
+        name: args.queueName,
+        visibilityTimeoutSeconds: visibility,
+        messageRetentionSeconds: SQS_MAX_RETENTION_SECONDS,
+        sqsManagedSseEnabled: true,
+        redrivePolicy: pulumi.jsonStringify({
+          deadLetterTargetArn: this.deadLetterQueue.arn,
+          maxReceiveCount: args.maxReceives ?? DEFAULT_MAX_RECEIVES,
+        }),
+      },
+      { parent: this },
+    );
+
+    this.registerOutputs({
+      url: this.queue.url,
+      deadLetterUrl: this.deadLetterQueue.url,
+    });
+  }
+}

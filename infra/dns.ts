@@ -1,0 +1,153 @@
+/**
+ * The Cloudflare zone: created or adopted, its TLS settings, the domain's
+ * SPF and DMARC records, and every record of `dns/records.yaml`.
+ */
+import { createHash } from "node:crypto";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import type { StackConfig } from "./config.ts";
+import type { DnsRecordSpec } from "./dns-records.ts";
+
+/** The zone every record goes into. */
+export interface Zone {
+  readonly domain: string;
+  readonly zoneId: pulumi.Output<string>;
+  /** Set when this stack created the zone: delegate the domain to these. */
+  readonly nameServers?: pulumi.Output<string[]>;
+}
+
+/** Cloudflare's automatic TTL. */
+const AUTOMATIC_TTL = 1;
+/** TTL for records ACM and SES poll while validating: short, for retries. */
+export const VALIDATION_TTL = 300;
+
+/** Creates the zone, or adopts the one named in configuration. */
+export function createZone(config: StackConfig): Zone {
+  if (config.zone !== "create") {
+    return { domain: config.domain, zoneId: pulumi.output(config.zone) };
+  }
+  const zone = new cloudflare.Zone(
+    "zone",
+    {
+      account: { id: config.cloudflareAccountId },
+      name: config.domain,
+      type: "full",
+    },
+    { protect: true },
+  );
+
+  return {
+    domain: config.domain,
+    zoneId: zone.id,
+    nameServers: zone.nameServers,
+  };
+}
+
+/** The zone settings: strict TLS to origins, modern TLS to visitors. */
+export function configureZone(zone: Zone, config: StackConfig): void {
+  const settings: Record<string, string> = {
+    ssl: "strict",
+    tls_1_3: "on",
+    min_tls_version: config.minTlsVersion,
+    always_use_https: "on",
+    automatic_https_rewrites: "on",
+  };
+  for (const [settingId, value] of Object.entries(settings)) {
+    new cloudflare.ZoneSetting(`zone-${settingId.replaceAll("_", "-")}`, {
+      zoneId: zone.zoneId,
+      settingId,
+      value,
+    });
+  }
+}
+
+export interface RecordArgs {
+  readonly name: pulumi.Input<string>;
+  readonly type: string;
+  readonly content: pulumi.Input<string>;
+  readonly ttl?: number;
+  readonly proxied?: boolean;
+  readonly priority?: number;
+  readonly comment?: string;
+}
+
+/** One record in the zone; not proxied unless asked. */
+export function dnsRecord(
+  name: string,
+  zone: Zone,
+  args: RecordArgs,
+  opts?: pulumi.CustomResourceOptions,
+): cloudflare.DnsRecord {
+  return new cloudflare.DnsRecord(
+    name,
+    {
+      zoneId: zone.zoneId,
+      name: args.name,
+      type: args.type,
+      content: args.content,
+      ttl: args.ttl ?? AUTOMATIC_TTL,
+      proxied: args.proxied ?? false,
+      ...(args.priority === undefined ? {} : { priority: args.priority }),
+      comment: args.comment ?? "managed by api-core (Pulumi)",
+    },
+    opts,
+  );
+}
+
+/** The domain's SPF and DMARC policies. */
+export function mailPolicyRecords(zone: Zone, config: StackConfig): void {
+  const includes = ["amazonses.com", ...config.spfIncludes]
+    .map((domain) => `include:${domain}`)
+    .join(" ");
+  dnsRecord("spf", zone, {
+    name: zone.domain,
+    type: "TXT",
+    content: `"v=spf1 ${includes} ~all"`,
+  });
+  const reports = config.dmarcReportEmail
+    ? ` rua=mailto:${config.dmarcReportEmail};`
+    : "";
+  dnsRecord("dmarc", zone, {
+    name: `_dmarc.${zone.domain}`,
+    type: "TXT",
+    content: `"v=DMARC1; p=${config.dmarcPolicy};${reports}"`,
+  });
+}
+
+/**
+ * The records of `dns/records.yaml`. Resource names derive from name, type
+ * and content, so reordering the file changes nothing.
+ */
+export function declaredRecords(
+  zone: Zone,
+  records: readonly DnsRecordSpec[],
+): cloudflare.DnsRecord[] {
+  return records.map((record) => {
+    const digest = createHash("sha256")
+      .update(`${record.name} ${record.type} ${record.content}`)
+      .digest("hex")
+      .slice(0, 8);
+    const resource = `record-${record.type.toLowerCase()}-${record.name}-${digest}`;
+    if (record.type === "CAA") return caaRecord(resource, zone, record);
+
+    return dnsRecord(resource, zone, record);
+  });
+}
+
+/** Cloudflare takes CAA records as structured data, not content. */
+function caaRecord(resource: string, zone: Zone, record: DnsRecordSpec) {
+  const [flags, tag, value] = record.content.split(/\s+/, 3);
+
+  return new cloudflare.DnsRecord(resource, {
+    zoneId: zone.zoneId,
+    name: record.name,
+    type: "CAA",
+    ttl: record.ttl,
+    data: {
+      flags: Number(flags),
+      tag: tag ?? "issue",
+      value: (value ?? "").replaceAll('"', ""),
+    },
+    comment: record.comment ?? "managed by api-core (Pulumi)",
+  });
+}

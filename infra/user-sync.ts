@@ -1,0 +1,244 @@
+/**
+ * User sync: the users table, the sync queue, the avatars bucket and its
+ * registry parameter, then the worker and the nightly resync with prune.
+ */
+import * as aws from "@pulumi/aws";
+import type * as pulumi from "@pulumi/pulumi";
+import { LambdaFunction } from "./components/lambda-function.ts";
+import { PrivateBucket } from "./components/private-bucket.ts";
+import { QueueWithDlq } from "./components/queue-with-dlq.ts";
+import {
+  cdnHost,
+  type DeployContext,
+  powertoolsEnvironment,
+} from "./context.ts";
+import { assumeRolePolicy, policyJson, type Statement } from "./iam.ts";
+
+export const SYNC_WORKER_TIMEOUT_SECONDS = 60;
+/** The resync pages through every user; give it Lambda's whole 15 min. */
+export const RESYNC_TIMEOUT_SECONDS = 900;
+/** SQS's largest batch for a standard queue event source (Lambda docs). */
+export const SQS_MAX_BATCH = 10;
+/** Days a replaced avatar stays recoverable before it expires. */
+export const AVATAR_OLD_VERSION_DAYS = 30;
+/** The registry directory the avatars are mirrored under on the CDN. */
+export const AVATARS_DIR = "avatars";
+
+/** What the rest of the program needs from the user-sync storage. */
+export interface UserSyncStorage {
+  readonly table: aws.dynamodb.Table;
+  readonly syncQueue: QueueWithDlq;
+  readonly avatarsBucket: aws.s3.Bucket;
+  readonly avatarsBucketName: string;
+}
+
+/** The avatars bucket name: global, so account and region are in it. */
+export function avatarsBucketName(context: DeployContext): string {
+  return `${context.prefix}-avatars-${context.accountId}-${context.region}`;
+}
+
+/** The table, the queue and the avatars bucket with its registration. */
+export function createUserSyncStorage(context: DeployContext): UserSyncStorage {
+  const { config, prefix } = context;
+  const table = new aws.dynamodb.Table(
+    "users",
+    {
+      name: `${prefix}-users`,
+      billingMode: "PAY_PER_REQUEST",
+      hashKey: "id",
+      attributes: [{ name: "id", type: "S" }],
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: true,
+      serverSideEncryption: { enabled: true },
+    },
+    { protect: config.production },
+  );
+  const syncQueue = new QueueWithDlq("sync-queue", {
+    queueName: `${prefix}-user-sync`,
+    consumerTimeoutSeconds: SYNC_WORKER_TIMEOUT_SECONDS,
+  });
+  const bucketName = avatarsBucketName(context);
+  const avatars = new PrivateBucket("avatars", {
+    bucketName,
+    noncurrentVersionDays: AVATAR_OLD_VERSION_DAYS,
+    protect: config.production,
+  });
+  new aws.ssm.Parameter("avatars-registration", {
+    name: `/cdn-bucket/${AVATARS_DIR}`,
+    type: "String",
+    value: avatars.bucket.bucket,
+    description: "Mirrors the avatars bucket to the CDN under avatars/",
+  });
+
+  return {
+    table,
+    syncQueue,
+    avatarsBucket: avatars.bucket,
+    avatarsBucketName: bucketName,
+  };
+}
+
+/** What user-sync code may do to the pool, the table and the bucket. */
+export function userSyncStatements(
+  poolArn: pulumi.Input<string>,
+  storage: UserSyncStorage,
+): Statement[] {
+  const bucketArn = storage.avatarsBucket.arn;
+
+  return [
+    {
+      Sid: "ReadUsersWritePicture",
+      Effect: "Allow",
+      Action: [
+        "cognito-idp:AdminGetUser",
+        "cognito-idp:ListUsers",
+        "cognito-idp:AdminListGroupsForUser",
+        "cognito-idp:ListGroups",
+        "cognito-idp:ListUsersInGroup",
+        "cognito-idp:AdminUpdateUserAttributes",
+      ],
+      Resource: [poolArn],
+    },
+    {
+      Sid: "UsersTable",
+      Effect: "Allow",
+      Action: [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Scan",
+        "dynamodb:Query",
+      ],
+      Resource: [storage.table.arn],
+    },
+    {
+      Sid: "AvatarObjects",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+      Resource: [bucketArn.apply((arn) => `${arn}/*`)],
+    },
+    {
+      Sid: "AvatarListing",
+      Effect: "Allow",
+      Action: ["s3:ListBucket"],
+      Resource: [bucketArn],
+    },
+  ];
+}
+
+/** The environment of every function that syncs users. */
+export function userSyncEnvironment(
+  context: DeployContext,
+  poolId: pulumi.Input<string>,
+  storage: UserSyncStorage,
+): Record<string, pulumi.Input<string>> {
+  return {
+    ...powertoolsEnvironment(),
+    USER_POOL_ID: poolId,
+    USERS_TABLE: storage.table.name,
+    SYNC_QUEUE_URL: storage.syncQueue.queue.url,
+    AVATARS_BUCKET: storage.avatarsBucket.bucket,
+    CDN_BASE_URL: `https://${cdnHost(context)}`,
+  };
+}
+
+/** The worker on the sync queue, and the nightly resync with prune. */
+export function createUserSyncFunctions(
+  context: DeployContext,
+  pool: {
+    readonly id: pulumi.Input<string>;
+    readonly arn: pulumi.Input<string>;
+  },
+  storage: UserSyncStorage,
+): { worker: LambdaFunction; resync: LambdaFunction } {
+  const { config, prefix } = context;
+  const environment = userSyncEnvironment(context, pool.id, storage);
+  const statements = userSyncStatements(pool.arn, storage);
+  const queue = storage.syncQueue.queue;
+
+  const worker = new LambdaFunction("sync-worker", {
+    handler: "sync-worker",
+    functionName: `${prefix}-sync-worker`,
+    description: "Copies one user from Cognito into the users table",
+    environment,
+    statements: [...statements, consumeQueue("SyncQueue", queue.arn)],
+    logRetentionDays: config.logRetentionDays,
+    timeoutSeconds: SYNC_WORKER_TIMEOUT_SECONDS,
+    codeDir: context.codeDir,
+  });
+  new aws.lambda.EventSourceMapping("sync-worker-queue", {
+    functionName: worker.arn,
+    eventSourceArn: queue.arn,
+    batchSize: SQS_MAX_BATCH,
+    functionResponseTypes: ["ReportBatchItemFailures"],
+  });
+
+  const resync = new LambdaFunction("resync", {
+    handler: "resync",
+    functionName: `${prefix}-resync`,
+    description: "Syncs every user and prunes users Cognito no longer has",
+    environment,
+    statements,
+    logRetentionDays: config.logRetentionDays,
+    timeoutSeconds: RESYNC_TIMEOUT_SECONDS,
+    memoryMb: 512,
+    codeDir: context.codeDir,
+  });
+  scheduleResync(context, resync);
+
+  return { worker, resync };
+}
+
+/** Receiving from a queue, as a Lambda event source mapping does it. */
+export function consumeQueue(
+  sid: string,
+  queueArn: pulumi.Input<string>,
+): Statement {
+  return {
+    Sid: `Consume${sid}`,
+    Effect: "Allow",
+    Action: [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ],
+    Resource: [queueArn],
+  };
+}
+
+function scheduleResync(context: DeployContext, resync: LambdaFunction) {
+  const role = new aws.iam.Role("resync-schedule-role", {
+    description: "Lets EventBridge Scheduler start the nightly resync",
+    assumeRolePolicy: assumeRolePolicy(
+      "scheduler.amazonaws.com",
+      context.accountId,
+    ),
+  });
+  new aws.iam.RolePolicy("resync-schedule-policy", {
+    role: role.id,
+    policy: policyJson([
+      {
+        Sid: "InvokeResync",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: [resync.arn],
+      },
+    ]),
+  });
+  new aws.scheduler.Schedule("resync-schedule", {
+    name: `${context.prefix}-resync`,
+    description: "Nightly full resync with prune",
+    scheduleExpression: context.config.resyncSchedule,
+    scheduleExpressionTimezone: "UTC",
+    flexibleTimeWindow: { mode: "FLEXIBLE", maximumWindowInMinutes: 30 },
+    target: {
+      arn: resync.arn,
+      roleArn: role.arn,
+      input: JSON.stringify({ prune: true }),
+      retryPolicy: { maximumRetryAttempts: 2 },
+    },
+  });
+}

@@ -1,0 +1,101 @@
+import { describe, expect, test } from "vitest";
+import { CONFIG_KEYS, parseStackConfig } from "../../infra/config.ts";
+import { InfraConfigError } from "../../infra/errors.ts";
+import { exampleConfigValues } from "./pulumi-harness.ts";
+
+function problemsOf(raw: Record<string, string | undefined>): string[] {
+  try {
+    parseStackConfig(raw);
+  } catch (error) {
+    expect(error).toBeInstanceOf(InfraConfigError);
+    return [...(error as InfraConfigError).problems];
+  }
+  throw new Error("the configuration was accepted");
+}
+
+describe("stack configuration", () => {
+  test("the example stack file sets every key and is valid", () => {
+    const values = exampleConfigValues();
+
+    expect(Object.keys(values).sort()).toEqual([...CONFIG_KEYS].sort());
+    const config = parseStackConfig(values);
+    expect(config).toMatchObject({
+      domain: "example.com",
+      environment: "dev",
+      production: false,
+      zone: "create",
+      logRetentionDays: 30,
+      minTlsVersion: "1.2",
+      apiThrottle: { burstLimit: 100, rateLimit: 50 },
+    });
+    expect(config.corsOrigins).toContain("https://www.example.com");
+  });
+
+  test("optional keys fall back to safe defaults", () => {
+    const config = parseStackConfig({
+      domain: "example.org",
+      environment: "prod",
+      cloudflareAccountId: "a".repeat(32),
+      zone: "b".repeat(32),
+      callbackUrls: '["https://example.org/cb"]',
+      logoutUrls: '["https://example.org/"]',
+      logRetentionDays: "90",
+    });
+
+    expect(config).toMatchObject({
+      production: false,
+      corsOrigins: [],
+      minTlsVersion: "1.2",
+      dmarcPolicy: "quarantine",
+      resyncSchedule: "cron(0 3 * * ? *)",
+    });
+  });
+
+  test("a missing key is named as not set", () => {
+    const { domain: _, ...rest } = exampleConfigValues();
+
+    expect(problemsOf(rest)).toEqual(["api-core:domain is not set"]);
+  });
+
+  test("each bad value is reported under its own key", () => {
+    const problems = problemsOf({
+      ...exampleConfigValues(),
+      zone: "my-zone",
+      logRetentionDays: "10",
+      minTlsVersion: "1.4",
+      cloudflareAccountId: "123",
+    });
+
+    expect(problems).toHaveLength(4);
+    for (const key of [
+      "zone",
+      "logRetentionDays",
+      "minTlsVersion",
+      "cloudflareAccountId",
+    ]) {
+      expect(problems.some((p) => p.startsWith(`api-core:${key} `))).toBe(true);
+    }
+  });
+
+  test("a bad list item is named with its position", () => {
+    const problems = problemsOf({
+      ...exampleConfigValues(),
+      corsOrigins: '["https://ok.example.com", "https://bad.example.com/path"]',
+    });
+
+    expect(problems).toEqual([
+      expect.stringMatching(/^api-core:corsOrigins\.1 must be an origin/),
+    ]);
+  });
+
+  test("a list given as plain text is rejected naming the key", () => {
+    const problems = problemsOf({
+      ...exampleConfigValues(),
+      callbackUrls: "https://example.com/cb",
+    });
+
+    expect(problems).toEqual([
+      "api-core:callbackUrls is not a YAML list or map",
+    ]);
+  });
+});
