@@ -147,4 +147,8 @@ export const userSyncConfig = cached((env) => parseEnv(userSyncSchema, env));
 export const triggerConfig = cached((env) => parseEnv(triggerSchema, env));
 export const httpConfig = cached((env) => parseEnv(httpSchema, env));
 export const cdnConfig = cached((env) => parseEnv(cdnSchema, env));
+/** Only the registry prefix, for tools that list the registry. */
+export const cdnRegistryConfig = cached((env) =>
+  parseEnv(cdnSchema.pick({ CDN_REGISTRY_PREFIX: true }), env),
+);
 export const localConfig = cached((env) => parseEnv(localSchema, env));
