@@ -142,6 +142,47 @@ describe("behind API Gateway", () => {
   });
 });
 
+describe("the api Lambda wired from configuration", () => {
+  const saved = { ...process.env };
+
+  afterAll(() => {
+    process.env = saved;
+  });
+
+  it("syncs a caller from the environment's engines, pool and clients", async () => {
+    const { env } = http;
+    Object.assign(process.env, {
+      AWS_REGION: env.aws.AWS_REGION,
+      COGNITO_ENDPOINT: env.aws.COGNITO_ENDPOINT,
+      DYNAMODB_ENDPOINT: env.aws.DYNAMODB_ENDPOINT,
+      S3_ENDPOINT: env.aws.S3_ENDPOINT,
+      SQS_ENDPOINT: env.aws.SQS_ENDPOINT,
+      USER_POOL_ID: env.config.USER_POOL_ID,
+      USERS_TABLE: env.config.USERS_TABLE,
+      SYNC_QUEUE_URL: env.config.SYNC_QUEUE_URL,
+      AVATARS_BUCKET: env.config.AVATARS_BUCKET,
+      CDN_BASE_URL: env.config.CDN_BASE_URL,
+      GRAVATAR_BASE_URL: env.config.GRAVATAR_BASE_URL,
+      COGNITO_ISSUER: env.issuer,
+      COGNITO_CLIENT_IDS: `${env.clientId}, unused-client`,
+      POWERTOOLS_METRICS_DISABLED: "true",
+    });
+    const { handler } = await import("../../src/handlers/api.ts");
+    const user = await http.signUp("wired@example.test");
+
+    const result = await handler(
+      apiGatewayEvent({
+        method: "POST",
+        path: "/v1/auth/sync",
+        headers: { authorization: `Bearer ${user.idToken}` },
+      }),
+    );
+
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body)).toMatchObject({ id: user.userId });
+  });
+});
+
 describe("on the local Node server", () => {
   let server: RunningServer;
 
