@@ -1,0 +1,65 @@
+/**
+ * What backfill and verify run against: the source buckets, R2 and the
+ * registry, as SDK clients. The CLI builds them from configuration (AWS by
+ * default, explicit endpoints for local engines); the local core and tests
+ * can pass their own.
+ */
+import type { S3Client } from "@aws-sdk/client-s3";
+import type { BackfillPorts } from "../cdn/backfill-ports.ts";
+import type { Registry } from "../cdn/types.ts";
+import { createR2Client } from "../cloudflare/r2-client.ts";
+import { awsConfig, cdnConfig } from "../config.ts";
+import { BulkCopier } from "./bulk-copier.ts";
+import { bulkEndpointOf } from "./bulk-endpoint.ts";
+import { R2MirrorTarget, S3ObjectListing } from "./bulk-listing.ts";
+import { loadR2Credentials } from "./cdn-secret.ts";
+import { createAwsClients } from "./clients.ts";
+import { loadRegistry } from "./ssm-registry.ts";
+
+/** The two sides of the mirror and the registry that pairs them. */
+export interface CdnTargets {
+  /** The client that reads `bucket` (one per account or region). */
+  readonly sourceS3: (bucket: string) => S3Client;
+  readonly r2: S3Client;
+  readonly r2Bucket: string;
+  readonly registry: Registry;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Targets from validated configuration: the registry from SSM, R2 keys
+ * from the Secrets Manager secret, endpoints from the environment.
+ */
+export async function cdnTargetsFromConfig(
+  env: Env = process.env,
+): Promise<CdnTargets> {
+  const cdn = cdnConfig(env);
+  const aws = createAwsClients(awsConfig(env));
+  const [registry, credentials] = await Promise.all([
+    loadRegistry(aws.ssm, cdn.CDN_REGISTRY_PREFIX),
+    loadR2Credentials(aws.secrets, cdn.CDN_SECRET_NAME),
+  ]);
+
+  return {
+    sourceS3: () => aws.s3,
+    r2: createR2Client(credentials, cdn.CDN_R2_ENDPOINT),
+    r2Bucket: cdn.CDN_R2_BUCKET,
+    registry,
+  };
+}
+
+/** The backfill ports over `targets`: SDK listings, the bulk copier. */
+export async function backfillPortsFor(
+  targets: CdnTargets,
+): Promise<BackfillPorts> {
+  return {
+    source: new S3ObjectListing(targets.sourceS3),
+    target: new R2MirrorTarget(targets.r2, targets.r2Bucket),
+    copier: new BulkCopier({
+      sourceFor: (bucket) => bulkEndpointOf(targets.sourceS3(bucket)),
+      target: await bulkEndpointOf(targets.r2),
+      targetBucket: targets.r2Bucket,
+    }),
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * `core cdn backfill` and `core cdn verify`. Both run against AWS and R2
+ * from configuration by default; endpoint options point them at local
+ * engines. Callers (the local core, tests) can pass their own targets.
+ */
+
+import type { Command } from "commander";
+import { InvalidArgumentError } from "commander";
+import { sendPageRequest } from "../aws/bulk-page-queue.ts";
+import {
+  backfillPortsFor,
+  type CdnTargets,
+  cdnTargetsFromConfig,
+} from "../aws/bulk-targets.ts";
+import { createAwsClients } from "../aws/clients.ts";
+import { loadRegistry } from "../aws/ssm-registry.ts";
+import { backfill, DEFAULT_BACKFILL_CONCURRENCY } from "../cdn/backfill.ts";
+import { selectEntries } from "../cdn/backfill-plan.ts";
+import { needsAttention } from "../cdn/backfill-summary.ts";
+import { verify } from "../cdn/verify.ts";
+import { awsConfig, ConfigError, cdnConfig } from "../config.ts";
+import {
+  backfillProgressBar,
+  printBackfillSummary,
+  printVerification,
+} from "./cdn-backfill-report.ts";
+
+/** Endpoint options shared by both commands, as commander parses them. */
+export interface EndpointOptions {
+  readonly s3Endpoint?: string;
+  readonly r2Endpoint?: string;
+  readonly r2Bucket?: string;
+  readonly ssmEndpoint?: string;
+  readonly secretsEndpoint?: string;
+}
+
+/** Builds the targets for one command run. */
+export type CdnTargetsLoader = (
+  options: EndpointOptions,
+) => Promise<CdnTargets>;
+
+interface BackfillFlags extends EndpointOptions {
+  readonly dir: string[];
+  readonly delete?: boolean;
+  readonly maxDelete?: number;
+  readonly forceDelete?: boolean;
+  readonly dryRun?: boolean;
+  readonly concurrency: number;
+  readonly remote?: boolean;
+}
+
+/** Adds `backfill` and `verify` under the `cdn` command. */
+export function registerBackfillCommands(
+  cdn: Command,
+  loadTargets: CdnTargetsLoader = targetsFromEnvironment,
+): void {
+  const backfillCommand = cdn
+    .command("backfill")
+    .description("copy what R2 lacks from each registered bucket")
+    .option("--dir <dir>", "only this directory (repeatable)", collect, [])
+    .option("--delete", "remove R2 objects that have no source")
+    .option(
+      "--max-delete <n>",
+      "delete at most n per directory (default: 10%)",
+      count,
+    )
+    .option("--force-delete", "delete even above --max-delete")
+    .option("--dry-run", "report what would change; change nothing")
+    .option(
+      "--concurrency <n>",
+      "copies in flight",
+      count,
+      DEFAULT_BACKFILL_CONCURRENCY,
+    )
+    .option(
+      "--remote",
+      "hand the work to the backfill Lambda through its queue",
+    )
+    .action(async (flags: BackfillFlags) => {
+      process.exitCode = flags.remote
+        ? await startRemote(flags)
+        : await runBackfill(await loadTargets(flags), flags);
+    });
+  const verifyCommand = cdn
+    .command("verify")
+    .description("list every difference between the buckets and R2")
+    .option("--dir <dir>", "only this directory (repeatable)", collect, [])
+    .action(async (flags: { dir: string[] } & EndpointOptions) => {
+      const targets = await loadTargets(flags);
+      const ports = await backfillPortsFor(targets);
+      const results = await verify(
+        ports,
+        targets.registry,
+        targets.r2Bucket,
+        flags.dir,
+      );
+      process.exitCode = printVerification(results) > 0 ? 1 : 0;
+    });
+  for (const command of [backfillCommand, verifyCommand])
+    addEndpointOptions(command);
+}
+
+/** Runs a local backfill; resolves to the exit code. */
+export async function runBackfill(
+  targets: CdnTargets,
+  flags: Omit<BackfillFlags, "remote">,
+): Promise<number> {
+  const ports = await backfillPortsFor(targets);
+  const progress = backfillProgressBar();
+  const controller = new AbortController();
+  // The first Ctrl-C lets copies in flight finish; a rerun picks up the rest.
+  const interrupt = () => controller.abort();
+  process.once("SIGINT", interrupt);
+  try {
+    const summaries = await backfill(
+      ports,
+      targets.registry,
+      targets.r2Bucket,
+      {
+        dirs: flags.dir,
+        delete: flags.delete,
+        maxDelete: flags.maxDelete,
+        forceDelete: flags.forceDelete,
+        dryRun: flags.dryRun,
+        concurrency: flags.concurrency,
+        signal: controller.signal,
+        onProgress: progress.onProgress,
+      },
+    );
+    progress.stop();
+    printBackfillSummary(summaries);
+
+    return needsAttention(summaries) ? 1 : 0;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", interrupt);
+  }
+}
+
+/** Queues the first page of each selected directory for the Lambda. */
+async function startRemote(flags: BackfillFlags): Promise<number> {
+  const env = environmentWith(flags);
+  const config = cdnConfig(env);
+  const queueUrl = config.CDN_BACKFILL_QUEUE_URL;
+  if (!queueUrl) throw new ConfigError(["CDN_BACKFILL_QUEUE_URL is not set"]);
+
+  const aws = createAwsClients(awsConfig(env));
+  const registry = await loadRegistry(aws.ssm, config.CDN_REGISTRY_PREFIX);
+  for (const entry of selectEntries(registry, flags.dir)) {
+    await sendPageRequest(aws.sqs, queueUrl, {
+      kind: "cdn-backfill-page",
+      dir: entry.dir,
+      bucket: entry.bucket,
+    });
+    console.log(`${entry.dir}: backfill of ${entry.bucket} queued`);
+  }
+
+  return 0;
+}
+
+function targetsFromEnvironment(options: EndpointOptions): Promise<CdnTargets> {
+  return cdnTargetsFromConfig(environmentWith(options));
+}
+
+/** The environment with the command's endpoint options laid over it. */
+function environmentWith(
+  options: EndpointOptions,
+): Record<string, string | undefined> {
+  const overrides = {
+    S3_ENDPOINT: options.s3Endpoint,
+    CDN_R2_ENDPOINT: options.r2Endpoint,
+    CDN_R2_BUCKET: options.r2Bucket,
+    SSM_ENDPOINT: options.ssmEndpoint,
+    SECRETS_ENDPOINT: options.secretsEndpoint,
+  };
+  const given = Object.entries(overrides).filter(([, value]) => value);
+
+  return { ...process.env, ...Object.fromEntries(given) };
+}
+
+function addEndpointOptions(command: Command): void {
+  command
+    .option("--s3-endpoint <url>", "source S3 endpoint (default: AWS)")
+    .option("--r2-endpoint <url>", "R2 endpoint (default: from the secret)")
+    .option("--r2-bucket <name>", "R2 bucket (default: CDN_R2_BUCKET)")
+    .option("--ssm-endpoint <url>", "SSM endpoint for the registry")
+    .option("--secrets-endpoint <url>", "Secrets Manager endpoint");
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function count(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) {
+    throw new InvalidArgumentError("must be a whole number of 0 or more");
+  }
+
+  return parsed;
+}

@@ -1,0 +1,118 @@
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { Command } from "commander";
+import {
+  afterAll,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+} from "vitest";
+import type { CdnTargets } from "../../src/aws/bulk-targets.ts";
+import { s3Options } from "../../src/aws/clients.ts";
+import { registerBackfillCommands } from "../../src/cli/cdn-backfill.ts";
+import {
+  type CdnEngines,
+  R2_BUCKET,
+  startCdnEngines,
+} from "../support/cdn-engines.ts";
+import { putObjects, registryOf } from "./backfill-fixture.ts";
+
+let engines: CdnEngines;
+let targets: CdnTargets;
+let output: string[];
+
+beforeAll(async () => {
+  engines = await startCdnEngines(["covers-src", "posters-src"]);
+  targets = {
+    sourceS3: () => engines.sourceClient,
+    r2: new S3Client(s3Options("us-east-1", engines.r2Proxy.endpoint)),
+    r2Bucket: R2_BUCKET,
+    registry: registryOf(["covers", "covers-src"], ["posters", "posters-src"]),
+  };
+  await putObjects(engines.sourceClient, "covers-src", 3);
+  await putObjects(engines.sourceClient, "posters-src", 2);
+});
+afterAll(async () => {
+  await engines?.stop();
+});
+beforeEach(() => {
+  output = [];
+  vi.spyOn(console, "log").mockImplementation((line: string) => {
+    output.push(line);
+  });
+  process.exitCode = undefined;
+});
+
+/** Runs `core cdn <args>` and returns the exit code it set. */
+async function core(...args: string[]): Promise<number> {
+  const program = new Command("core").exitOverride();
+  registerBackfillCommands(program.command("cdn"), async () => targets);
+  await program.parseAsync(["cdn", ...args], { from: "user" });
+  const code = Number(process.exitCode ?? 0);
+  process.exitCode = undefined;
+
+  return code;
+}
+
+describe("core cdn backfill and verify", () => {
+  it("verify lists what is missing and exits 1", async () => {
+    const code = await core("verify", "--dir", "covers");
+
+    expect(code).toBe(1);
+    expect(output).toContain("covers (covers-src): 0 same, 3 differences");
+    expect(output).toContain("  missing   covers/item-0.txt");
+  });
+
+  it("a dry run prints the plan and copies nothing", async () => {
+    const code = await core("backfill", "--dry-run");
+
+    expect(code).toBe(0);
+    expect(output[0]).toMatch(/^dir\s+to copy\s+bytes/);
+    expect(output.join("\n")).toMatch(/covers\s+3\s/);
+    expect(engines.r2Proxy.count("PUT")).toBe(0);
+  });
+
+  it("backfills the chosen directories, prints a summary, then verifies clean", async () => {
+    const code = await core(
+      "backfill",
+      "--dir",
+      "covers",
+      "--dir",
+      "posters",
+      "--concurrency",
+      "2",
+    );
+    const verified = await core("verify");
+
+    expect(code).toBe(0);
+    expect(output.join("\n")).toMatch(/covers\s+3\s+42 B\s+0\s+0\s+0\s+0/);
+    expect(output.join("\n")).toMatch(/posters\s+2\s/);
+    expect(verified).toBe(0);
+    expect(output).toContain("covers (covers-src): 3 same, 0 differences");
+  });
+
+  it("exits 1 and explains when deletion would exceed the cap", async () => {
+    await engines.r2Client.send(
+      new PutObjectCommand({
+        Bucket: R2_BUCKET,
+        Key: "covers/orphan.txt",
+        Body: "x",
+      }),
+    );
+
+    const code = await core("backfill", "--dir", "covers", "--delete");
+
+    expect(code).toBe(1);
+    expect(output.join("\n")).toContain(
+      "covers: 1 objects have no source, more than the cap of 0",
+    );
+  });
+
+  it("rejects a negative --max-delete", async () => {
+    const run = core("backfill", "--delete", "--max-delete", "-1");
+
+    await expect(run).rejects.toThrow(/whole number/);
+  });
+});
