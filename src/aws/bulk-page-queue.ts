@@ -82,9 +82,9 @@ export async function sendHints(
 
 /**
  * Queues a page request. On a FIFO queue (recommended) the deduplication
- * id is the page's identity, so a page handled twice does not fork the
- * chain of next pages; the group is the directory, so each directory's
- * pages run one at a time.
+ * id is the page's identity within its run, so a page handled twice does
+ * not fork the chain of next pages; the group is the directory, so each
+ * directory's pages run one at a time.
  */
 export async function sendPageRequest(
   sqs: SQSClient,
@@ -96,7 +96,12 @@ export async function sendPageRequest(
         MessageGroupId: request.dir,
         MessageDeduplicationId: createHash("sha256")
           .update(
-            `${request.dir}\n${request.bucket}\n${request.continuationToken ?? ""}`,
+            [
+              request.runId,
+              request.dir,
+              request.bucket,
+              request.continuationToken ?? "",
+            ].join("\n"),
           )
           .digest("hex"),
       }

@@ -15,6 +15,8 @@ export interface BackfillPageRequest {
   readonly kind: "cdn-backfill-page";
   readonly dir: string;
   readonly bucket: string;
+  /** Names one backfill run; pages of a run are deduplicated by it. */
+  readonly runId: string;
   /** Absent for the first page. */
   readonly continuationToken?: string;
 }
@@ -66,10 +68,14 @@ export interface PageOutcome {
 export function parsePageRequest(input: unknown): BackfillPageRequest {
   const value = typeof input === "string" ? safeJson(input) : input;
   const record = (value ?? {}) as Record<string, unknown>;
-  const { dir, bucket, continuationToken } = record;
-  if (typeof dir !== "string" || typeof bucket !== "string") {
+  const { dir, bucket, runId, continuationToken } = record;
+  if (
+    typeof dir !== "string" ||
+    typeof bucket !== "string" ||
+    typeof runId !== "string"
+  ) {
     throw new CdnInvalidEventError(
-      "A backfill page request needs string fields dir and bucket",
+      "A backfill page request needs string fields dir, bucket and runId",
     );
   }
   const token =
@@ -77,7 +83,7 @@ export function parsePageRequest(input: unknown): BackfillPageRequest {
       ? { continuationToken }
       : {};
 
-  return { kind: "cdn-backfill-page", dir, bucket, ...token };
+  return { kind: "cdn-backfill-page", dir, bucket, runId, ...token };
 }
 
 /**

@@ -4,6 +4,7 @@
  * engines. Callers (the local core, tests) can pass their own targets.
  */
 
+import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { sendPageRequest } from "../aws/bulk-page-queue.ts";
@@ -146,13 +147,17 @@ async function startRemote(flags: BackfillFlags): Promise<number> {
 
   const aws = createAwsClients(awsConfig(env));
   const registry = await loadRegistry(aws.ssm, config.CDN_REGISTRY_PREFIX);
+  const runId = randomUUID();
   for (const entry of selectEntries(registry, flags.dir)) {
     await sendPageRequest(aws.sqs, queueUrl, {
       kind: "cdn-backfill-page",
       dir: entry.dir,
       bucket: entry.bucket,
+      runId,
     });
-    console.log(`${entry.dir}: backfill of ${entry.bucket} queued`);
+    console.log(
+      `${entry.dir}: backfill of ${entry.bucket} queued (run ${runId})`,
+    );
   }
 
   return 0;
