@@ -13,7 +13,7 @@ import { cloudflarePurger } from "../cloudflare/purge-client.ts";
 import { createR2Client } from "../cloudflare/r2-client.ts";
 import { r2MirrorStore } from "../cloudflare/r2-store.ts";
 import { awsConfig, type CdnConfig, cdnConfig } from "../config.ts";
-import type { CdnSyncDeps, SyncMetrics } from "./cdn-sync.ts";
+import type { CdnSyncDeps, SyncMetrics } from "./cdn-sync-event.ts";
 
 /** How long a warm function reuses the registry before re-reading SSM. */
 export const REGISTRY_MAX_AGE_MS = 60_000;

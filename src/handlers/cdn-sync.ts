@@ -13,79 +13,60 @@ import type {
   SQSEvent,
   SQSRecord,
 } from "aws-lambda";
-import { CdnKeyRefusedError } from "../cdn/errors.ts";
-import { mirrorObject } from "../cdn/mirror.ts";
-import type {
-  CachePurger,
-  MirrorStore,
-  RegistrySource,
-  SourceBuckets,
-} from "../cdn/ports.ts";
 import { cdnUrlFor, purgeUrls } from "../cdn/purge.ts";
-import {
-  parseS3Event,
-  parseS3EventBody,
-  type S3ObjectHint,
-} from "../cdn/s3-event.ts";
+import { parseS3Event, parseS3EventBody } from "../cdn/s3-event.ts";
 import { cdnSyncDepsFromConfig } from "./cdn-sync-deps.ts";
+import {
+  type CdnSyncDeps,
+  type EventOutcome,
+  syncEvent,
+} from "./cdn-sync-event.ts";
 
-/** The slice of Powertools' Logger the handler uses. */
-export interface SyncLogger {
-  info(message: string, attributes: Record<string, unknown>): void;
-  warn(message: string, attributes: Record<string, unknown>): void;
-  error(message: string, attributes: Record<string, unknown>): void;
-}
-
-/** The slice of Powertools' Metrics the handler uses (counts only). */
-export interface SyncMetrics {
-  count(name: string, value?: number): void;
-  publish(): void;
-}
-
-export interface CdnSyncDeps {
-  readonly registry: RegistrySource;
-  readonly source: SourceBuckets;
-  /** Called per invocation, so a rotated secret reaches the R2 client. */
-  readonly r2: () => Promise<MirrorStore>;
-  /** Absent when no zone and token are configured. */
-  readonly purger?: CachePurger;
-  readonly cdnBaseUrl: string;
-  readonly logger: SyncLogger;
-  readonly metrics: SyncMetrics;
-}
+export type {
+  CdnSyncDeps,
+  SyncLogger,
+  SyncMetrics,
+} from "./cdn-sync-event.ts";
 
 export type CdnSyncEvent = SQSEvent | Record<string, unknown>;
 
 /** What a bare EventBridge invocation returns (SQS gets item failures). */
 export interface CdnSyncSummary {
-  readonly outcome: string;
+  readonly outcome: EventOutcome;
 }
 
 /** Builds the handler around `deps`; tests inject engines' adapters. */
 export function createCdnSyncHandler(deps: CdnSyncDeps) {
-  const processor = new BatchProcessor(EventType.SQS);
-
   return async function cdnSync(
     event: CdnSyncEvent,
     context?: Context,
   ): Promise<SQSBatchResponse | CdnSyncSummary> {
-    const purges: string[] = [];
-    const sync = (hint: () => S3ObjectHint, messageId?: string) =>
-      syncHint(deps, hint, purges, messageId);
+    const replaced: string[] = [];
+    const collect = (r2Key: string) => {
+      if (deps.purger) replaced.push(cdnUrlFor(deps.cdnBaseUrl, r2Key));
+    };
     try {
-      if (!isSqsEvent(event))
-        return { outcome: await sync(() => parseS3Event(event)) };
+      if (!isSqsEvent(event)) {
+        const outcome = await syncEvent(
+          deps,
+          () => parseS3Event(event),
+          collect,
+        );
+        return { outcome };
+      }
 
+      // A processor per invocation: the local core may run batches at once.
       return await processPartialResponse(
         event,
         async function syncRecord(record: SQSRecord) {
-          await sync(() => parseS3EventBody(record.body), record.messageId);
+          const hint = () => parseS3EventBody(record.body);
+          await syncEvent(deps, hint, collect, record.messageId);
         },
-        processor,
+        new BatchProcessor(EventType.SQS),
         { ...(context ? { context } : {}), throwOnFullBatchFailure: false },
       );
     } finally {
-      await purge(deps, purges);
+      await purge(deps, replaced);
       deps.metrics.publish();
     }
   };
@@ -95,75 +76,7 @@ function isSqsEvent(event: CdnSyncEvent): event is SQSEvent {
   return Array.isArray((event as SQSEvent).Records);
 }
 
-/**
- * Handles one event. Unregistered buckets and refused keys succeed (a retry
- * cannot help); everything else is logged and rethrown so it is retried.
- */
-async function syncHint(
-  deps: CdnSyncDeps,
-  readHint: () => S3ObjectHint,
-  purges: string[],
-  messageId: string | undefined,
-): Promise<string> {
-  const { logger, metrics } = deps;
-  let hint: S3ObjectHint | undefined;
-  try {
-    hint = readHint();
-    const { bucket, key } = hint;
-    const entry = (await deps.registry.load()).find((e) => e.bucket === bucket);
-    if (!entry) {
-      logger.info("cdn event ignored: bucket not registered", {
-        bucket,
-        messageId,
-      });
-      metrics.count("UnregisteredBucket");
-      return "unregistered";
-    }
-
-    const result = await mirrorObject(
-      { source: deps.source, r2: await deps.r2() },
-      entry,
-      key,
-    );
-    logger.info("cdn object synced", {
-      outcome: result.outcome,
-      bucket,
-      key,
-      r2Key: result.r2Key,
-      detailType: hint.detailType,
-      eventId: hint.eventId,
-      messageId,
-    });
-    metrics.count(`Object${capitalised(result.outcome)}`);
-    if (deps.purger && result.replaced) {
-      purges.push(cdnUrlFor(deps.cdnBaseUrl, result.r2Key));
-    }
-
-    return result.outcome;
-  } catch (error) {
-    if (error instanceof CdnKeyRefusedError) {
-      logger.warn("cdn key refused", {
-        bucket: hint?.bucket,
-        key: error.key,
-        dir: error.dir,
-        reason: error.reason,
-        messageId,
-      });
-      metrics.count("RefusedKey");
-      return "refused";
-    }
-    logger.error("cdn sync failed", {
-      bucket: hint?.bucket,
-      key: hint?.key,
-      error: (error as Error).name,
-      reason: (error as Error).message,
-      messageId,
-    });
-    metrics.count("SyncFailed");
-    throw error;
-  }
-}
-
+/** Purges after the batch, so one call covers many records. */
 async function purge(deps: CdnSyncDeps, urls: string[]): Promise<void> {
   if (!deps.purger || urls.length === 0) return;
 
@@ -177,10 +90,6 @@ async function purge(deps: CdnSyncDeps, urls: string[]): Promise<void> {
     });
     deps.metrics.count("PurgeFailed", failure.urls.length);
   }
-}
-
-function capitalised(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
 let configured: ReturnType<typeof createCdnSyncHandler> | undefined;
