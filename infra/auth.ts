@@ -67,7 +67,7 @@ export function createAuth(
   });
 
   const pool = new aws.cognito.UserPool(
-    "users",
+    "user-pool",
     {
       name: `${prefix}-users`,
       usernameAttributes: ["email"],

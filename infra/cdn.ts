@@ -70,6 +70,7 @@ export interface Cdn {
   readonly host: string;
   readonly r2Bucket: cloudflare.R2Bucket;
   readonly queue: QueueWithDlq;
+  readonly pageQueue: QueueWithDlq;
   readonly sync: LambdaFunction;
   readonly backfillPage: LambdaFunction;
   /** Undefined when nothing is registered: there is nothing to watch. */
@@ -94,12 +95,20 @@ export function createCdn(
     queueName: `${prefix}-cdn-sync`,
     consumerTimeoutSeconds: CDN_SYNC_TIMEOUT_SECONDS,
   });
+  // The backfill hands itself the next page through this queue: FIFO per
+  // directory, deduplicated by page, so a page handled twice cannot fork.
+  const pageQueue = new QueueWithDlq(`${name}-backfill-queue`, {
+    queueName: `${prefix}-cdn-backfill`,
+    consumerTimeoutSeconds: CDN_BACKFILL_TIMEOUT_SECONDS,
+    fifo: true,
+  });
   const environment = {
     ...powertoolsEnvironment(),
     CDN_REGISTRY_PREFIX: REGISTRY_PREFIX,
     CDN_SECRET_NAME,
     CDN_R2_BUCKET: r2Bucket.name,
     CDN_QUEUE_URL: queue.queue.url,
+    CDN_BACKFILL_QUEUE_URL: pageQueue.queue.url,
     CDN_BASE_URL: `https://${host}`,
   };
   const reads = [...registryStatements(registry), registryRead(context)];
@@ -130,25 +139,32 @@ export function createCdn(
   const backfillPage = new LambdaFunction(`${name}-backfill-page`, {
     handler: "cdn-backfill-page",
     functionName: `${prefix}-cdn-backfill-page`,
-    description: "Lists one page of a registered bucket onto the CDN queue",
+    description: "Queues one page of a registered bucket for the CDN sync",
     environment,
     statements: [
       ...reads,
       {
-        Sid: "EnqueueMirror",
+        Sid: "EnqueueMirrorAndNextPage",
         Effect: "Allow",
         Action: ["sqs:SendMessage"],
-        Resource: [queue.queue.arn],
+        Resource: [queue.queue.arn, pageQueue.queue.arn],
       },
+      consumeQueue("BackfillQueue", pageQueue.queue.arn),
     ],
     logRetentionDays: config.logRetentionDays,
     timeoutSeconds: CDN_BACKFILL_TIMEOUT_SECONDS,
     codeDir: context.codeDir,
   });
+  new aws.lambda.EventSourceMapping(`${name}-backfill-page-queue`, {
+    functionName: backfillPage.arn,
+    eventSourceArn: pageQueue.queue.arn,
+    batchSize: SQS_MAX_BATCH,
+    functionResponseTypes: ["ReportBatchItemFailures"],
+  });
 
   const rule = routeEvents(name, context, registry, queue);
 
-  return { host, r2Bucket, queue, sync, backfillPage, rule };
+  return { host, r2Bucket, queue, pageQueue, sync, backfillPage, rule };
 }
 
 /** The runtime reads the registry itself, to map a bucket to its dir. */

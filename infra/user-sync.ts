@@ -41,7 +41,7 @@ export function avatarsBucketName(context: DeployContext): string {
 export function createUserSyncStorage(context: DeployContext): UserSyncStorage {
   const { config, prefix } = context;
   const table = new aws.dynamodb.Table(
-    "users",
+    "users-table",
     {
       name: `${prefix}-users`,
       billingMode: "PAY_PER_REQUEST",

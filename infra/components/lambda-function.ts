@@ -49,8 +49,8 @@ export class LambdaFunction extends pulumi.ComponentResource {
     args: LambdaFunctionArgs,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("api-core:lambda:Function", name, {}, opts);
     rejectUnusable(name, args);
+    super("api-core:lambda:Function", name, {}, opts);
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       `${name}-logs`,
@@ -89,9 +89,7 @@ export class LambdaFunction extends pulumi.ComponentResource {
         runtime: LAMBDA_RUNTIME,
         architectures: [LAMBDA_ARCHITECTURE],
         handler: "index.handler",
-        code: new pulumi.asset.FileArchive(
-          `${args.codeDir ?? "dist"}/${args.handler}`,
-        ),
+        code: new pulumi.asset.FileArchive(bundlePath(args)),
         timeout: args.timeoutSeconds,
         memorySize: args.memoryMb ?? 256,
         environment: { variables: { ...args.environment } },
@@ -106,6 +104,13 @@ export class LambdaFunction extends pulumi.ComponentResource {
 
     this.registerOutputs({ arn: this.arn, name: this.name });
   }
+}
+
+/** The folder `npm run build` writes the handler's bundle to. */
+export function bundlePath(
+  args: Pick<LambdaFunctionArgs, "codeDir" | "handler">,
+): string {
+  return `${args.codeDir ?? "dist"}/${args.handler}`;
 }
 
 function rejectUnusable(name: string, args: LambdaFunctionArgs): void {

@@ -25,12 +25,12 @@ export class PrivateBucket extends pulumi.ComponentResource {
     args: PrivateBucketArgs,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("api-core:s3:PrivateBucket", name, {}, opts);
     if (args.noncurrentVersionDays < 1) {
       throw new InfraArgumentError(
         `${name}: noncurrentVersionDays must be >= 1`,
       );
     }
+    super("api-core:s3:PrivateBucket", name, {}, opts);
 
     const child = { parent: this };
     this.bucket = new aws.s3.Bucket(

@@ -21,6 +21,8 @@ export interface QueueWithDlqArgs {
   /** Timeout of the function that consumes the queue. */
   readonly consumerTimeoutSeconds: number;
   readonly maxReceives?: number;
+  /** A FIFO queue (and DLQ); `.fifo` is appended to both names. */
+  readonly fifo?: boolean;
 }
 
 /** A queue and its dead-letter queue, both encrypted by SQS. */
@@ -33,7 +35,6 @@ export class QueueWithDlq extends pulumi.ComponentResource {
     args: QueueWithDlqArgs,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("api-core:sqs:QueueWithDlq", name, {}, opts);
     const visibility =
       args.consumerTimeoutSeconds * VISIBILITY_PER_FUNCTION_TIMEOUT;
     if (visibility > SQS_MAX_VISIBILITY_SECONDS) {
@@ -41,11 +42,16 @@ export class QueueWithDlq extends pulumi.ComponentResource {
         `${name}: a consumer timeout of ${args.consumerTimeoutSeconds} s needs a visibility over SQS's 12 h maximum`,
       );
     }
+    super("api-core:sqs:QueueWithDlq", name, {}, opts);
 
+    // A FIFO queue's dead-letter queue must be FIFO too (SQS docs).
+    const suffix = args.fifo ? ".fifo" : "";
+    const fifo = args.fifo ? { fifoQueue: true } : {};
     this.deadLetterQueue = new aws.sqs.Queue(
       `${name}-dlq`,
       {
-        name: `${args.queueName}-dlq`,
+        name: `${args.queueName}-dlq${suffix}`,
+        ...fifo,
         messageRetentionSeconds: SQS_MAX_RETENTION_SECONDS,
         sqsManagedSseEnabled: true,
       },
@@ -54,7 +60,8 @@ export class QueueWithDlq extends pulumi.ComponentResource {
     this.queue = new aws.sqs.Queue(
       name,
       {
-        name: args.queueName,
+        name: `${args.queueName}${suffix}`,
+        ...fifo,
         visibilityTimeoutSeconds: visibility,
         messageRetentionSeconds: SQS_MAX_RETENTION_SECONDS,
         sqsManagedSseEnabled: true,

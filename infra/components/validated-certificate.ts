@@ -24,12 +24,12 @@ export class ValidatedCertificate extends pulumi.ComponentResource {
     args: ValidatedCertificateArgs,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("api-core:acm:ValidatedCertificate", name, {}, opts);
     if (!args.domainName.endsWith(args.zone.domain)) {
       throw new InfraArgumentError(
         `${name}: ${args.domainName} is not in the zone ${args.zone.domain}`,
       );
     }
+    super("api-core:acm:ValidatedCertificate", name, {}, opts);
 
     this.certificate = new aws.acm.Certificate(
       name,
@@ -38,8 +38,7 @@ export class ValidatedCertificate extends pulumi.ComponentResource {
         validationMethod: "DNS",
         keyAlgorithm: "RSA_2048",
       },
-      // Replace by creating the new certificate first, so users keep TLS.
-      { parent: this, deleteBeforeReplace: false },
+      { parent: this },
     );
     const option = this.certificate.domainValidationOptions.apply((options) => {
       const first = options[0];

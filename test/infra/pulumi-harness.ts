@@ -128,6 +128,23 @@ export interface PolicyDocument {
   }[];
 }
 
+/** Pulumi's marker of a secret value in serialized inputs. */
+const SECRET_SIGNATURE = "4dabf18193072939515e22adb298388d";
+
+/** An input without its secret envelope (SSM values are always secret). */
+export function plain(value: unknown): unknown {
+  const envelope = value as Record<string, unknown> | null;
+  if (
+    envelope &&
+    typeof envelope === "object" &&
+    SECRET_SIGNATURE in envelope
+  ) {
+    return envelope.value;
+  }
+
+  return value;
+}
+
 /** A value or list of values as a list. */
 export function listOf<T>(value: T | readonly T[] | undefined): readonly T[] {
   if (value === undefined) return [];
@@ -135,9 +152,15 @@ export function listOf<T>(value: T | readonly T[] | undefined): readonly T[] {
   return Array.isArray(value) ? value : [value as T];
 }
 
-/** The one resource named `name`; fails loudly when absent. */
+/**
+ * The one cloud resource named `name` (components, which share their
+ * child's name, are skipped); fails loudly when absent.
+ */
 export function named(recorded: readonly Recorded[], name: string): Recorded {
-  const found = recorded.find((resource) => resource.name === name);
+  const found = recorded.find(
+    (resource) =>
+      resource.name === name && !resource.type.startsWith("api-core:"),
+  );
   if (!found) throw new Error(`no resource named ${name}`);
 
   return found;
