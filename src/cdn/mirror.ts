@@ -19,9 +19,12 @@ export type MirrorOutcome = "copied" | "unchanged" | "deleted" | "absent";
 export interface MirrorResult {
   readonly outcome: MirrorOutcome;
   readonly r2Key: string;
-  /** For `copied`: whether an older R2 object was replaced (purge it). */
+  /**
+   * Whether an R2 object that may be cached was overwritten or deleted,
+   * so its CDN URL needs a purge.
+   */
   readonly replaced: boolean;
-  /** For `copied`: the source ETag and size that were written. */
+  /** For `copied`: the source version and size that were written. */
   readonly etag?: string;
   readonly versionId?: string;
   readonly size?: number;
