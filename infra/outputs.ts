@@ -35,6 +35,10 @@ export function coreParameters(
     "/core/users-table": storage.table.name,
     "/core/users-table-arn": storage.table.arn,
     "/core/cdn-domain": cdn.host,
+    // Beyond the issue's list: what the `core` CLI reads to reach AWS.
+    "/core/sync-queue-url": storage.syncQueue.queue.url,
+    "/core/cdn-r2-bucket": cdn.r2Bucket.name,
+    "/core/cdn-backfill-queue-url": cdn.pageQueue.queue.url,
   };
 }
 

@@ -375,6 +375,15 @@ describe("outputs", () => {
         arnOf("dynamodb", "table/core-dev-users"),
       ],
       "/core/cdn-domain": ["String", "cdn.example.com"],
+      "/core/sync-queue-url": [
+        "String",
+        `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/core-dev-user-sync`,
+      ],
+      "/core/cdn-r2-bucket": ["String", "core-dev-cdn"],
+      "/core/cdn-backfill-queue-url": [
+        "String",
+        `https://sqs.${REGION}.amazonaws.com/${ACCOUNT_ID}/core-dev-cdn-backfill.fifo`,
+      ],
     });
   });
 });
