@@ -41,23 +41,34 @@ export async function loadRegistry(
 }
 
 /**
- * A RegistrySource that re-reads SSM at most every `maxAgeMs`, so a warm
- * Lambda sees a newly registered bucket within that time.
+ * A fresh read is skipped when the cache is younger than this, so a stream
+ * of events for an unregistered bucket cannot hammer SSM.
+ */
+export const REGISTRY_MIN_REFRESH_MS = 5_000;
+
+/**
+ * A RegistrySource that re-reads SSM at most every `maxAgeMs`, or sooner
+ * when asked for a fresh copy, so a warm Lambda sees a newly registered
+ * bucket as soon as its first event arrives.
  */
 export function ssmRegistrySource(
   client: SSMClient,
   prefix: string,
   maxAgeMs: number,
 ): RegistrySource {
-  let cached: { registry: Registry; expires: number } | undefined;
+  let cached: { registry: Registry; readAt: number } | undefined;
 
   return {
-    async load() {
+    async load(options = {}) {
       const now = Date.now();
-      if (cached && cached.expires > now) return cached.registry;
+      const age = cached ? now - cached.readAt : Number.POSITIVE_INFINITY;
+      const maxAge = options.fresh
+        ? Math.min(maxAgeMs, REGISTRY_MIN_REFRESH_MS)
+        : maxAgeMs;
+      if (cached && age < maxAge) return cached.registry;
 
       const registry = await loadRegistry(client, prefix);
-      cached = { registry, expires: now + maxAgeMs };
+      cached = { registry, readAt: now };
 
       return registry;
     },

@@ -8,7 +8,12 @@ import type { Registry } from "./types.ts";
 
 /** The registered buckets, read from SSM. */
 export interface RegistrySource {
-  load(): Promise<Registry>;
+  /**
+   * The registry, possibly cached. `fresh` asks for a re-read, e.g. when an
+   * event names a bucket the cached copy lacks; a source may still answer
+   * from a cache younger than a few seconds.
+   */
+  load(options?: { fresh?: boolean }): Promise<Registry>;
 }
 
 /** HTTP headers an object keeps when it is mirrored. */

@@ -11,6 +11,7 @@ import type {
   SourceBuckets,
 } from "../cdn/ports.ts";
 import type { S3ObjectHint } from "../cdn/s3-event.ts";
+import type { Registry, RegistryEntry } from "../cdn/types.ts";
 
 /** The slice of Powertools' Logger the sync uses. */
 export interface SyncLogger {
@@ -88,8 +89,7 @@ async function syncHint(
   messageId: string | undefined,
 ): Promise<EventOutcome> {
   const { bucket, key } = hint;
-  const registry = await deps.registry.load();
-  const entry = registry.find((candidate) => candidate.bucket === bucket);
+  const entry = await registeredEntry(deps, bucket);
   if (!entry) {
     deps.logger.info("cdn event ignored: bucket not registered", {
       bucket,
@@ -114,6 +114,20 @@ async function syncHint(
   if (result.replaced) onReplaced(result.r2Key);
 
   return result.outcome;
+}
+
+/** The bucket's entry; a miss re-reads the registry once, for new buckets. */
+async function registeredEntry(
+  deps: CdnSyncDeps,
+  bucket: string,
+): Promise<RegistryEntry | undefined> {
+  const find = (registry: Registry) =>
+    registry.find((candidate) => candidate.bucket === bucket);
+
+  return (
+    find(await deps.registry.load()) ??
+    find(await deps.registry.load({ fresh: true }))
+  );
 }
 
 const METRIC_OF: Record<MirrorResult["outcome"], string> = {

@@ -3,12 +3,25 @@ import {
   CreateSecretCommand,
   PutSecretValueCommand,
 } from "@aws-sdk/client-secrets-manager";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PutParameterCommand } from "@aws-sdk/client-ssm";
+import {
+  afterAll,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  it,
+  vi,
+} from "vitest";
 import {
   loadR2Credentials,
   resetCdnSecretCache,
 } from "../../src/aws/cdn-secret.ts";
-import { loadRegistry } from "../../src/aws/ssm-registry.ts";
+import {
+  loadRegistry,
+  REGISTRY_MIN_REFRESH_MS,
+  ssmRegistrySource,
+} from "../../src/aws/ssm-registry.ts";
 import { CdnRegistryError, CdnSecretError } from "../../src/cdn/errors.ts";
 import { createR2Client, r2Endpoint } from "../../src/cloudflare/r2-client.ts";
 import {
@@ -150,6 +163,39 @@ describe("registry from SSM", () => {
     );
     expect(error).toBeInstanceOf(CdnRegistryError);
     expect((error as Error).message).toContain("/cdn-bucket/Bad_Dir");
+  });
+});
+
+describe("cached registry source", () => {
+  it("re-reads SSM on a fresh request, but not twice within seconds", async () => {
+    const source = ssmRegistrySource(engines.ssm, "/cached/", 60_000);
+    const dirs = async (fresh: boolean) =>
+      (await source.load({ fresh })).map((entry) => entry.dir);
+    const register = (dir: string, bucket: string) =>
+      engines.ssm.send(
+        new PutParameterCommand({
+          Name: `/cached/${dir}`,
+          Value: bucket,
+          Type: "String",
+        }),
+      );
+    await register("first", "first-bucket");
+    expect(await dirs(false)).toEqual(["first"]);
+
+    await register("second", "second-bucket");
+    expect(await dirs(false)).toEqual(["first"]);
+    // The cache is younger than REGISTRY_MIN_REFRESH_MS: still cached.
+    expect(await dirs(true)).toEqual(["first"]);
+
+    vi.useFakeTimers({
+      now: Date.now() + REGISTRY_MIN_REFRESH_MS + 1,
+      toFake: ["Date"],
+    });
+    try {
+      expect(await dirs(true)).toEqual(["first", "second"]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -201,6 +201,28 @@ describe("cdn-sync handler", () => {
     );
   });
 
+  it("re-reads a stale registry before ignoring a bucket", async () => {
+    const requests: boolean[] = [];
+    const stale = cdnSyncUnderTest(engines, {
+      registry: {
+        async load(options) {
+          requests.push(options?.fresh === true);
+          return options?.fresh
+            ? [{ dir: "anime/covers", bucket: BUCKET, parameter: "p" }]
+            : [];
+        },
+      },
+    });
+    await put("fresh.txt", "new bucket");
+
+    const result = await stale.handler(
+      cdnS3Event("Object Created", BUCKET, "fresh.txt"),
+    );
+
+    expect(result).toEqual({ outcome: "copied" });
+    expect(requests).toEqual([false, true]);
+  });
+
   it("refuses unusable keys with a warning and a metric, without retry", async () => {
     sync.reset();
     const { failed } = await deliver(

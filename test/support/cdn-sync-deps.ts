@@ -5,7 +5,7 @@ import {
 } from "../../src/aws/cdn-secret.ts";
 import { s3SourceBuckets } from "../../src/aws/cdn-source.ts";
 import { ssmRegistrySource } from "../../src/aws/ssm-registry.ts";
-import type { CachePurger } from "../../src/cdn/ports.ts";
+import type { CachePurger, RegistrySource } from "../../src/cdn/ports.ts";
 import { createCdnSyncHandler } from "../../src/handlers/cdn-sync.ts";
 import { r2StoreFor } from "../../src/handlers/cdn-sync-deps.ts";
 import {
@@ -24,12 +24,16 @@ export const CDN_BASE_URL = "https://cdn.example.test";
  */
 export function cdnSyncUnderTest(
   engines: CdnEngines,
-  options: { purger?: CachePurger; secretName?: string } = {},
+  options: {
+    purger?: CachePurger;
+    secretName?: string;
+    registry?: RegistrySource;
+  } = {},
 ) {
   resetCdnSecretCache();
   const recorders = cdnRecorders();
   const handler = createCdnSyncHandler({
-    registry: ssmRegistrySource(engines.ssm, CDN_PREFIX, 0),
+    registry: options.registry ?? ssmRegistrySource(engines.ssm, CDN_PREFIX, 0),
     source: s3SourceBuckets(engines.sourceClient),
     r2: r2StoreFor(
       { CDN_R2_BUCKET: R2_BUCKET, CDN_R2_ENDPOINT: engines.r2Proxy.endpoint },
