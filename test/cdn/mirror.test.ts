@@ -158,6 +158,18 @@ describe("mirrorObject", () => {
     );
   });
 
+  it("copies an empty object", async () => {
+    await putSource("empty.txt", "");
+
+    expect((await mirrorObject(deps, ENTRY, "empty.txt")).outcome).toBe(
+      "copied",
+    );
+    expect((await r2Object("anime/empty.txt"))?.bytes.length).toBe(0);
+    expect((await mirrorObject(deps, ENTRY, "empty.txt")).outcome).toBe(
+      "unchanged",
+    );
+  });
+
   it("copies a 30 MB object intact, in parts", async () => {
     const bytes = randomBytes(30 * 1024 * 1024);
     await putSource("big.bin", bytes, { ContentType: "application/x-test" });
