@@ -1,70 +1,37 @@
 /**
- * The CDN: the registry of mirrored buckets, read at deploy time, and what
- * it generates (the sync function's read access and the S3 event rule)
- * through the same functions the runtime uses; the CDN queue and its
- * functions; the R2 bucket served at `cdn.<domain>` with a cache rule.
+ * The CDN: the sync function's read access and the S3 event rule, both
+ * generated from the registry by the functions the runtime uses; the CDN
+ * queue and its functions; the R2 bucket and its edge on Cloudflare.
  */
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import { parseRegistry } from "../src/cdn/registry.ts";
-import {
-  registryEventPattern,
-  registryPolicyDocument,
-} from "../src/cdn/registry-rules.ts";
+import { registryEventPattern } from "../src/cdn/registry-rules.ts";
 import type { Registry } from "../src/cdn/types.ts";
-import { LambdaFunction } from "./components/lambda-function.ts";
-import { QueueWithDlq } from "./components/queue-with-dlq.ts";
 import {
-  arn,
+  CDN_SECRET_NAME,
+  REGISTRY_PREFIX,
+  readSecret,
+  registryRead,
+  registryStatements,
+} from "./cdn-access.ts";
+import { serveBucket } from "./cdn-edge.ts";
+import { LambdaFunction } from "./components/lambda-function.ts";
+import {
+  consumeQueue,
+  QueueWithDlq,
+  SQS_MAX_BATCH,
+} from "./components/queue-with-dlq.ts";
+import {
   cdnHost,
   type DeployContext,
   powertoolsEnvironment,
 } from "./context.ts";
-import type { Statement } from "./iam.ts";
-import { AVATARS_DIR, consumeQueue } from "./user-sync.ts";
 
-/** Where buckets register, and the R2 credentials' secret (DESIGN.md). */
-export const REGISTRY_PREFIX = "/cdn-bucket/";
-export const CDN_SECRET_NAME = "/core/cloudflare-cdn";
 export const CDN_SYNC_TIMEOUT_SECONDS = 300;
 export const CDN_BACKFILL_TIMEOUT_SECONDS = 300;
-/** SQS's largest batch for a standard queue event source (Lambda docs). */
-const SQS_MAX_BATCH = 10;
 /** Gather a few events per invocation without delaying a mirror much. */
 const BATCH_WINDOW_SECONDS = 5;
-
-/**
- * The registry as SSM holds it now, plus the avatars entry this stack
- * creates, so a first deploy (before the parameter exists) mirrors avatars.
- */
-export async function readRegistry(avatarsBucket: string): Promise<Registry> {
-  const found = await aws.ssm.getParametersByPath({
-    path: REGISTRY_PREFIX,
-    recursive: true,
-    withDecryption: false,
-  });
-  const avatars = `${REGISTRY_PREFIX}${AVATARS_DIR}`;
-  const parameters = found.names
-    .map((name, index) => ({ name, value: found.values[index] ?? "" }))
-    .filter((parameter) => parameter.name !== avatars);
-
-  return parseRegistry(
-    [...parameters, { name: avatars, value: avatarsBucket }],
-    REGISTRY_PREFIX,
-  );
-}
-
-/** Read access to the registry's buckets, as the runtime derives it. */
-export function registryStatements(registry: Registry): Statement[] {
-  const document = registryPolicyDocument(registry);
-
-  return (document?.Statement ?? []).map((statement) => ({
-    ...statement,
-    Action: [...statement.Action],
-    Resource: [...statement.Resource],
-  }));
-}
 
 export interface Cdn {
   readonly host: string;
@@ -167,31 +134,6 @@ export function createCdn(
   return { host, r2Bucket, queue, pageQueue, sync, backfillPage, rule };
 }
 
-/** The runtime reads the registry itself, to map a bucket to its dir. */
-function registryRead(context: DeployContext): Statement {
-  const path = REGISTRY_PREFIX.replace(/\/$/, "");
-
-  return {
-    Sid: "ReadRegistry",
-    Effect: "Allow",
-    Action: ["ssm:GetParametersByPath"],
-    Resource: [
-      arn(context, "ssm", `parameter${path}`),
-      arn(context, "ssm", `parameter${path}/*`),
-    ],
-  };
-}
-
-/** Only the R2 secret; Secrets Manager appends six random characters. */
-function readSecret(context: DeployContext): Statement {
-  return {
-    Sid: "ReadR2Secret",
-    Effect: "Allow",
-    Action: ["secretsmanager:GetSecretValue"],
-    Resource: [arn(context, "secretsmanager", `secret:${CDN_SECRET_NAME}-*`)],
-  };
-}
-
 /** The registry's S3 events → the CDN queue, allowed for that rule only. */
 function routeEvents(
   name: string,
@@ -229,42 +171,4 @@ function routeEvents(
   });
 
   return rule;
-}
-
-/** `cdn.<domain>` on the R2 bucket, and a cache rule for that host. */
-function serveBucket(
-  name: string,
-  context: DeployContext,
-  r2Bucket: cloudflare.R2Bucket,
-  host: string,
-): void {
-  const { config, zone } = context;
-  new cloudflare.R2CustomDomain(`${name}-domain`, {
-    accountId: config.cloudflareAccountId,
-    bucketName: r2Bucket.name,
-    domain: host,
-    zoneId: zone.zoneId,
-    enabled: true,
-    minTls: config.minTlsVersion,
-  });
-  new cloudflare.Ruleset(`${name}-cache-rules`, {
-    zoneId: zone.zoneId,
-    name: "api-core cache rules",
-    description: "Cache everything served from the CDN host",
-    kind: "zone",
-    phase: "http_request_cache_settings",
-    rules: [
-      {
-        ref: "cache_cdn_host",
-        description: `Cache everything on ${host}`,
-        expression: `(http.host eq "${host}")`,
-        action: "set_cache_settings",
-        actionParameters: {
-          cache: true,
-          edgeTtl: { mode: "respect_origin" },
-        },
-        enabled: true,
-      },
-    ],
-  });
 }

@@ -9,11 +9,8 @@ import { LambdaFunction } from "./components/lambda-function.ts";
 import { ValidatedCertificate } from "./components/validated-certificate.ts";
 import type { DeployContext } from "./context.ts";
 import { dnsRecord } from "./dns.ts";
-import {
-  type UserSyncStorage,
-  userSyncEnvironment,
-  userSyncStatements,
-} from "./user-sync.ts";
+import type { UserSyncStorage } from "./user-sync.ts";
+import { userSyncEnvironment, userSyncStatements } from "./user-sync-access.ts";
 
 /** API Gateway stops waiting for an integration after 30 s (quotas). */
 export const API_TIMEOUT_SECONDS = 29;

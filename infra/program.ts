@@ -4,7 +4,8 @@
  */
 import * as aws from "@pulumi/aws";
 import { createAuth } from "./auth.ts";
-import { createCdn, readRegistry } from "./cdn.ts";
+import { createCdn } from "./cdn.ts";
+import { readRegistry } from "./cdn-access.ts";
 import { namePrefix, type StackConfig } from "./config.ts";
 import type { DeployContext } from "./context.ts";
 import {

@@ -6,19 +6,18 @@ import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { LambdaFunction } from "./components/lambda-function.ts";
 import { PrivateBucket } from "./components/private-bucket.ts";
-import { QueueWithDlq } from "./components/queue-with-dlq.ts";
 import {
-  cdnHost,
-  type DeployContext,
-  powertoolsEnvironment,
-} from "./context.ts";
-import { assumeRolePolicy, policyJson, type Statement } from "./iam.ts";
+  consumeQueue,
+  QueueWithDlq,
+  SQS_MAX_BATCH,
+} from "./components/queue-with-dlq.ts";
+import type { DeployContext } from "./context.ts";
+import { assumeRolePolicy, policyJson } from "./iam.ts";
+import { userSyncEnvironment, userSyncStatements } from "./user-sync-access.ts";
 
 export const SYNC_WORKER_TIMEOUT_SECONDS = 60;
 /** The resync pages through every user; give it Lambda's whole 15 min. */
 export const RESYNC_TIMEOUT_SECONDS = 900;
-/** SQS's largest batch for a standard queue event source (Lambda docs). */
-export const SQS_MAX_BATCH = 10;
 /** Days a replaced avatar stays recoverable before it expires. */
 export const AVATAR_OLD_VERSION_DAYS = 30;
 /** The registry directory the avatars are mirrored under on the CDN. */
@@ -78,72 +77,6 @@ export function createUserSyncStorage(context: DeployContext): UserSyncStorage {
   };
 }
 
-/** What user-sync code may do to the pool, the table and the bucket. */
-export function userSyncStatements(
-  poolArn: pulumi.Input<string>,
-  storage: UserSyncStorage,
-): Statement[] {
-  const bucketArn = storage.avatarsBucket.arn;
-
-  return [
-    {
-      Sid: "ReadUsersWritePicture",
-      Effect: "Allow",
-      Action: [
-        "cognito-idp:AdminGetUser",
-        "cognito-idp:ListUsers",
-        "cognito-idp:AdminListGroupsForUser",
-        "cognito-idp:ListGroups",
-        "cognito-idp:ListUsersInGroup",
-        "cognito-idp:AdminUpdateUserAttributes",
-      ],
-      Resource: [poolArn],
-    },
-    {
-      Sid: "UsersTable",
-      Effect: "Allow",
-      Action: [
-        "dynamodb:GetItem",
-        "dynamodb:PutItem",
-        "dynamodb:UpdateItem",
-        "dynamodb:DeleteItem",
-        "dynamodb:BatchGetItem",
-        "dynamodb:Scan",
-        "dynamodb:Query",
-      ],
-      Resource: [storage.table.arn],
-    },
-    {
-      Sid: "AvatarObjects",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-      Resource: [bucketArn.apply((arn) => `${arn}/*`)],
-    },
-    {
-      Sid: "AvatarListing",
-      Effect: "Allow",
-      Action: ["s3:ListBucket"],
-      Resource: [bucketArn],
-    },
-  ];
-}
-
-/** The environment of every function that syncs users. */
-export function userSyncEnvironment(
-  context: DeployContext,
-  poolId: pulumi.Input<string>,
-  storage: UserSyncStorage,
-): Record<string, pulumi.Input<string>> {
-  return {
-    ...powertoolsEnvironment(),
-    USER_POOL_ID: poolId,
-    USERS_TABLE: storage.table.name,
-    SYNC_QUEUE_URL: storage.syncQueue.queue.url,
-    AVATARS_BUCKET: storage.avatarsBucket.bucket,
-    CDN_BASE_URL: `https://${cdnHost(context)}`,
-  };
-}
-
 /** The worker on the sync queue, and the nightly resync with prune. */
 export function createUserSyncFunctions(
   context: DeployContext,
@@ -189,24 +122,6 @@ export function createUserSyncFunctions(
   scheduleResync(context, resync);
 
   return { worker, resync };
-}
-
-/** Receiving from a queue, as a Lambda event source mapping does it. */
-export function consumeQueue(
-  sid: string,
-  queueArn: pulumi.Input<string>,
-): Statement {
-  return {
-    Sid: `Consume${sid}`,
-    Effect: "Allow",
-    Action: [
-      "sqs:ReceiveMessage",
-      "sqs:DeleteMessage",
-      "sqs:ChangeMessageVisibility",
-      "sqs:GetQueueAttributes",
-    ],
-    Resource: [queueArn],
-  };
 }
 
 function scheduleResync(context: DeployContext, resync: LambdaFunction) {

@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { InfraArgumentError } from "../errors.ts";
+import type { Statement } from "../iam.ts";
 
 /** SQS's longest message retention, 14 days (SQS quotas). */
 export const SQS_MAX_RETENTION_SECONDS = 1_209_600;
@@ -12,6 +13,8 @@ export const SQS_MAX_RETENTION_SECONDS = 1_209_600;
 export const VISIBILITY_PER_FUNCTION_TIMEOUT = 6;
 /** Receives before a message is set aside for a person to look at. */
 export const DEFAULT_MAX_RECEIVES = 5;
+/** SQS's largest batch for a Lambda event source (Lambda docs). */
+export const SQS_MAX_BATCH = 10;
 /** SQS's maximum visibility timeout, 12 hours (SQS quotas). */
 const SQS_MAX_VISIBILITY_SECONDS = 43_200;
 
@@ -78,4 +81,22 @@ export class QueueWithDlq extends pulumi.ComponentResource {
       deadLetterUrl: this.deadLetterQueue.url,
     });
   }
+}
+
+/** Receiving from a queue, as a Lambda event source mapping does it. */
+export function consumeQueue(
+  sid: string,
+  queueArn: pulumi.Input<string>,
+): Statement {
+  return {
+    Sid: `Consume${sid}`,
+    Effect: "Allow",
+    Action: [
+      "sqs:ReceiveMessage",
+      "sqs:DeleteMessage",
+      "sqs:ChangeMessageVisibility",
+      "sqs:GetQueueAttributes",
+    ],
+    Resource: [queueArn],
+  };
 }

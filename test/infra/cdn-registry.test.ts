@@ -4,7 +4,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
-import { createCdn, readRegistry } from "../../infra/cdn.ts";
+import { createCdn } from "../../infra/cdn.ts";
+import { readRegistry } from "../../infra/cdn-access.ts";
 import { parseStackConfig } from "../../infra/config.ts";
 import type { DeployContext } from "../../infra/context.ts";
 import { CdnRegistryError } from "../../src/cdn/errors.ts";
