@@ -3,6 +3,7 @@
  * sign-in, user sync, the HTTP API, the CDN and the published outputs.
  */
 import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
 import { createAuth } from "./auth.ts";
 import { createCdn } from "./cdn.ts";
 import { readRegistry } from "./cdn-access.ts";
@@ -53,6 +54,11 @@ export async function createCore(config: StackConfig, options: ProgramOptions) {
   const apexRecords = records.filter(
     (_, index) => options.records[index]?.name === config.domain,
   );
+  if (apexRecords.length === 0) {
+    pulumi.log.warn(
+      `dns/records.yaml has no record for ${config.domain} itself; Cognito refuses auth.${config.domain} until the domain resolves`,
+    );
+  }
   const mail = createMailIdentity(zone, context.region);
 
   const storage = createUserSyncStorage(context);

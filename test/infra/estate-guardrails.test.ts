@@ -237,6 +237,15 @@ describe("functions", () => {
     }
   });
 
+  test("every log group, functions' and the API's, has the configured retention", () => {
+    const groups = ofType(recorded, "aws:cloudwatch/logGroup:LogGroup");
+
+    expect(groups.length).toBe(functions().length + 1);
+    for (const { name, inputs } of groups) {
+      expect(inputs.retentionInDays, name).toBe(retention);
+    }
+  });
+
   test("every function may write only to its own log group", () => {
     for (const policy of ofType(recorded, "aws:iam/rolePolicy:RolePolicy")) {
       const logs = policyOf(policy.inputs.policy).Statement.filter(
