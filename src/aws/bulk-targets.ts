@@ -52,6 +52,7 @@ export async function cdnTargetsFromConfig(
 /** The backfill ports over `targets`: SDK listings, the bulk copier. */
 export async function backfillPortsFor(
   targets: CdnTargets,
+  tuning: { multipartThreshold?: number } = {},
 ): Promise<BackfillPorts> {
   return {
     source: new S3ObjectListing(targets.sourceS3),
@@ -60,6 +61,7 @@ export async function backfillPortsFor(
       sourceFor: (bucket) => bulkEndpointOf(targets.sourceS3(bucket)),
       target: await bulkEndpointOf(targets.r2),
       targetBucket: targets.r2Bucket,
+      ...tuning,
     }),
   };
 }

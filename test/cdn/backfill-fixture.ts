@@ -18,6 +18,7 @@ import { type CdnEngines, R2_BUCKET } from "../support/cdn-engines.ts";
 /** Ports whose R2 traffic goes through the engines' counting proxy. */
 export async function backfillPorts(
   engines: CdnEngines,
+  tuning: { multipartThreshold?: number } = {},
 ): Promise<BackfillPorts> {
   const r2 = new Client(s3Options("us-east-1", engines.r2Proxy.endpoint));
   const source = await bulkEndpointOf(engines.sourceClient);
@@ -29,6 +30,7 @@ export async function backfillPorts(
       sourceFor: async () => source,
       target: await bulkEndpointOf(r2),
       targetBucket: R2_BUCKET,
+      ...tuning,
     }),
   };
 }

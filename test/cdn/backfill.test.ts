@@ -127,8 +127,11 @@ describe("backfill", () => {
       new PutObjectCommand({ Bucket: "big-src", Key: "movie.bin", Body: body }),
     );
     const registry = registryOf(["big", "big-src"]);
+    const multipart = await backfillPorts(engines, {
+      multipartThreshold: 16 * 1024 * 1024,
+    });
 
-    const [first] = await backfill(ports, registry, R2_BUCKET);
+    const [first] = await backfill(multipart, registry, R2_BUCKET);
     const copy = await engines.r2Client.send(
       new GetObjectCommand({ Bucket: R2_BUCKET, Key: "big/movie.bin" }),
     );
@@ -138,7 +141,7 @@ describe("backfill", () => {
         request.method === "PUT" && request.query.includes("partNumber"),
     );
     engines.r2Proxy.requests.length = 0;
-    const [second] = await backfill(ports, registry, R2_BUCKET);
+    const [second] = await backfill(multipart, registry, R2_BUCKET);
 
     expect(first).toMatchObject({ copied: 1, bytes: body.length });
     expect(sha256(copied)).toBe(sha256(body));
