@@ -37,10 +37,13 @@ const DATASETS = [
     size: 50 * 1024 * 1024,
   },
 ];
+/** Backfilling an empty bucket shows the copier's fixed memory (Node, tsx, SDK). */
+const EMPTY_BUCKET = "empty-src";
 const RCLONE_TUNED = ["--transfers", "32", "--checkers", "32", "--s3-no-head"];
 
 interface Run {
   readonly seconds: number;
+  readonly cpuSeconds: number;
   readonly maxRssBytes: number;
 }
 type Tool = (bucket: string, dir: string) => Promise<Run>;
@@ -52,6 +55,7 @@ const engines = spawn(
     "--import",
     "tsx",
     "bench/cdn-engines.ts",
+    EMPTY_BUCKET,
     ...DATASETS.map((d) => d.bucket),
   ],
   { stdio: ["pipe", "pipe", "inherit"] },
@@ -83,6 +87,10 @@ const tools: Array<[string, Tool]> = [
 ];
 
 try {
+  const idle = await runBackfill(EMPTY_BUCKET, "empty");
+  console.log(
+    `backfill of an empty bucket: peak RSS ${fixed(mib(idle.maxRssBytes), 0)} MiB, CPU ${fixed(idle.cpuSeconds, 2)} s (start-up cost)`,
+  );
   for (const dataset of DATASETS) {
     await seed(dataset.bucket, dataset.count, dataset.size);
     const results = new Map<string, Run[]>(tools.map(([name]) => [name, []]));
@@ -123,7 +131,11 @@ async function runBackfill(bucket: string, dir: string): Promise<Run> {
   if (result.failed > 0)
     throw new Error(`backfill failed ${result.failed} copies`);
 
-  return { seconds: result.seconds, maxRssBytes: result.maxRssBytes };
+  return {
+    seconds: result.seconds,
+    cpuSeconds: result.cpuSeconds,
+    maxRssBytes: result.maxRssBytes,
+  };
 }
 
 async function runRclone(
@@ -155,7 +167,7 @@ async function runRclone(
     ...flags,
   ];
   const argv = hasTime
-    ? ["/usr/bin/time", "-f", "rss-kib=%M", ...command]
+    ? ["/usr/bin/time", "-f", "rss-kib=%M cpu=%U+%S", ...command]
     : command;
   const started = performance.now();
   const result = spawnSync(argv[0] ?? "", argv.slice(1), {
@@ -164,9 +176,13 @@ async function runRclone(
   });
   const seconds = (performance.now() - started) / 1000;
   if (result.status !== 0) throw new Error(`rclone failed: ${result.stderr}`);
-  const rss = /rss-kib=(\d+)/.exec(result.stderr)?.[1];
+  const usage = /rss-kib=(\d+) cpu=([\d.]+)\+([\d.]+)/.exec(result.stderr);
 
-  return { seconds, maxRssBytes: rss ? Number(rss) * 1024 : Number.NaN };
+  return {
+    seconds,
+    cpuSeconds: usage ? Number(usage[2]) + Number(usage[3]) : Number.NaN,
+    maxRssBytes: usage ? Number(usage[1]) * 1024 : Number.NaN,
+  };
 }
 
 function report(
@@ -175,14 +191,18 @@ function report(
 ): void {
   const totalMib = mib(dataset.count * dataset.size);
   console.log(`\n${dataset.name}, ${RUNS} runs, medians`);
-  console.log("tool | seconds | objects/s | MiB/s | peak RSS MiB");
+  console.log(
+    "tool | seconds | objects/s | MiB/s | peak RSS MiB | CPU s | each run (s)",
+  );
   const rates = new Map<string, number>();
   for (const [name, runs] of results) {
     const seconds = median(runs.map((r) => r.seconds));
     const rss = median(runs.map((r) => r.maxRssBytes));
+    const cpu = median(runs.map((r) => r.cpuSeconds));
+    const each = runs.map((r) => fixed(r.seconds, 2)).join(", ");
     rates.set(name, dataset.count / seconds);
     console.log(
-      `${name} | ${fixed(seconds, 2)} | ${fixed(dataset.count / seconds, 0)} | ${fixed(totalMib / seconds)} | ${fixed(mib(rss), 0)}`,
+      `${name} | ${fixed(seconds, 2)} | ${fixed(dataset.count / seconds, 0)} | ${fixed(totalMib / seconds)} | ${fixed(mib(rss), 0)} | ${fixed(cpu, 2)} | ${each}`,
     );
   }
   const [ours, ...others] = [...rates];

@@ -56,7 +56,10 @@ export class BulkCopier implements ObjectCopier {
     this.targetHttp = new BulkHttp(targets.target);
   }
 
-  async copy(request: CopyRequest, signal?: AbortSignal): Promise<number> {
+  async copy(
+    request: CopyRequest,
+    signal?: AbortSignal,
+  ): Promise<number | undefined> {
     for (let attempt = 1; ; attempt += 1) {
       try {
         return await this.copyOnce(request, signal);
@@ -72,14 +75,21 @@ export class BulkCopier implements ObjectCopier {
   private async copyOnce(
     request: CopyRequest,
     signal?: AbortSignal,
-  ): Promise<number> {
+  ): Promise<number | undefined> {
     const source = await this.sourceOf(request.bucket);
-    const body = await source.http.send({
-      method: "GET",
-      url: objectUrl(source.endpoint, request.bucket, request.key),
-      signal,
-      key: request.key,
-    });
+    const body = await source.http
+      .send({
+        method: "GET",
+        url: objectUrl(source.endpoint, request.bucket, request.key),
+        signal,
+        key: request.key,
+      })
+      .catch((error: unknown) => {
+        if (error instanceof CdnCopyError && error.sourceGone) return undefined;
+        throw error;
+      });
+    if (!body) return undefined;
+
     try {
       return await this.write(request, body, signal);
     } finally {

@@ -104,5 +104,6 @@ async function statusError(
     request.key,
     `${request.method} answered ${status}${code ? ` ${code}` : ""}`,
     retryable,
+    { status },
   );
 }

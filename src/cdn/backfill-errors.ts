@@ -36,8 +36,17 @@ export class CdnCopyError extends CdnError {
     readonly key: string,
     message: string,
     readonly retryable: boolean,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { status?: number },
   ) {
     super(`${key}: ${message}`, options);
+    this.status = options?.status;
+  }
+
+  /** The HTTP status that caused it, when there was an answer. */
+  readonly status: number | undefined;
+
+  /** True when the source answered that the object does not exist. */
+  get sourceGone(): boolean {
+    return this.status === 404;
   }
 }

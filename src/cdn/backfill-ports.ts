@@ -41,8 +41,11 @@ export interface CopyRequest {
 
 /** Copies object bodies, headers and metadata from source to R2. */
 export interface ObjectCopier {
-  /** Resolves to the number of bytes written to R2. */
-  copy(request: CopyRequest, signal?: AbortSignal): Promise<number>;
+  /**
+   * Resolves to the number of bytes written to R2, or undefined when the
+   * source object no longer exists (deleted since it was listed).
+   */
+  copy(request: CopyRequest, signal?: AbortSignal): Promise<number | undefined>;
 }
 
 /** Everything backfill and verify work against. */

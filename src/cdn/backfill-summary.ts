@@ -25,6 +25,8 @@ export interface DirSummary {
   bytes: number;
   unchanged: number;
   deleted: number;
+  /** Listed in the source, then deleted before it could be copied. */
+  vanished: number;
   readonly refused: readonly RefusedKey[];
   readonly failures: BackfillFailure[];
   /** Deletion was skipped because it exceeded the cap. */

@@ -97,6 +97,11 @@ export function printBackfillSummary(
         `${s.dir}: ${s.toDelete} objects have no source, more than the cap of ${s.deleteCap}; nothing deleted (raise --max-delete or pass --force-delete)`,
       );
     }
+    if (s.vanished > 0) {
+      write(
+        `${s.dir}: ${s.vanished} objects were deleted from the source during the run`,
+      );
+    }
     if (s.interrupted) write(`${s.dir}: interrupted; run again to finish`);
   }
 }

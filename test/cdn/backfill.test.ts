@@ -26,7 +26,13 @@ import {
   registryOf,
 } from "./backfill-fixture.ts";
 
-const BUCKETS = ["covers-src", "posters-src", "shots-src", "big-src"];
+const BUCKETS = [
+  "covers-src",
+  "posters-src",
+  "shots-src",
+  "big-src",
+  "gone-src",
+];
 let engines: CdnEngines;
 let ports: BackfillPorts;
 
@@ -175,6 +181,30 @@ describe("backfill", () => {
     expect(summaries[0]?.failures[0]?.message).toContain("ECONNREFUSED");
     expect(needsAttention(summaries)).toBe(true);
     expect(await r2Keys("shots")).toEqual([]);
+  });
+
+  it("skips an object deleted from the source after it was listed", async () => {
+    await putObjects(engines.sourceClient, "gone-src", 2, "gone-");
+    const vanishing: BackfillPorts = {
+      ...ports,
+      source: {
+        async *list(bucket, prefix) {
+          yield* ports.source.list(bucket, prefix);
+          await deleteSource("gone-src", ["gone-0.txt"]);
+        },
+      },
+    };
+
+    const [summary] = await backfill(
+      vanishing,
+      registryOf(["gone", "gone-src"]),
+      R2_BUCKET,
+      { dirs: ["gone"] },
+    );
+
+    expect(summary).toMatchObject({ vanished: 1, failures: [] });
+    expect(await r2Keys("gone")).toContain("gone/gone-1.txt");
+    expect(await r2Keys("gone")).not.toContain("gone/gone-0.txt");
   });
 
   it("rejects an unknown directory, naming the registered ones", async () => {
