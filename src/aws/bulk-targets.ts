@@ -4,16 +4,19 @@
  * default, explicit endpoints for local engines); the local core and tests
  * can pass their own.
  */
-import type { S3Client } from "@aws-sdk/client-s3";
+import { S3Client } from "@aws-sdk/client-s3";
+import { SSMClient } from "@aws-sdk/client-ssm";
 import type { BackfillPorts } from "../cdn/backfill-ports.ts";
+import { parseRegistry } from "../cdn/registry.ts";
 import type { Registry } from "../cdn/types.ts";
 import { createR2Client } from "../cloudflare/r2-client.ts";
-import { awsConfig, cdnConfig } from "../config.ts";
+import { awsConfig, cdnConfig, cdnRegistryConfig } from "../config.ts";
+import { readEndpointsFile } from "../local/endpoints-file.ts";
 import { BulkCopier } from "./bulk-copier.ts";
 import { bulkEndpointOf } from "./bulk-endpoint.ts";
 import { R2MirrorTarget, S3ObjectListing } from "./bulk-listing.ts";
 import { loadR2Credentials } from "./cdn-secret.ts";
-import { createAwsClients } from "./clients.ts";
+import { clientOptions, createAwsClients, s3Options } from "./clients.ts";
 import { loadRegistry } from "./ssm-registry.ts";
 
 /** The two sides of the mirror and the registry that pairs them. */
@@ -45,6 +48,36 @@ export async function cdnTargetsFromConfig(
     sourceS3: () => aws.s3,
     r2: createR2Client(credentials, cdn.CDN_R2_ENDPOINT),
     r2Bucket: cdn.CDN_R2_BUCKET,
+    registry,
+  };
+}
+
+/**
+ * Targets of the local core running from `home` (its endpoints.json): one
+ * s3rver holds the source buckets and the R2 bucket; the registry comes
+ * from its SSM engine when it has one, else from the file.
+ */
+export async function cdnTargetsFromLocal(home: string): Promise<CdnTargets> {
+  const endpoints = await readEndpointsFile(home);
+  const prefix = cdnRegistryConfig().CDN_REGISTRY_PREFIX;
+  const s3 = new S3Client(s3Options(endpoints.region, endpoints.s3.endpoint));
+  const registry = endpoints.ssm
+    ? await loadRegistry(
+        new SSMClient(clientOptions(endpoints.region, endpoints.ssm.endpoint)),
+        prefix,
+      )
+    : parseRegistry(
+        Object.entries(endpoints.s3.buckets).map(([dir, bucket]) => ({
+          name: `${prefix}${dir}`,
+          value: bucket,
+        })),
+        prefix,
+      );
+
+  return {
+    sourceS3: () => s3,
+    r2: s3,
+    r2Bucket: endpoints.s3.r2Bucket,
     registry,
   };
 }

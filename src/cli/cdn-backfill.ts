@@ -12,6 +12,7 @@ import {
   backfillPortsFor,
   type CdnTargets,
   cdnTargetsFromConfig,
+  cdnTargetsFromLocal,
 } from "../aws/bulk-targets.ts";
 import { createAwsClients } from "../aws/clients.ts";
 import { loadRegistry } from "../aws/ssm-registry.ts";
@@ -19,7 +20,7 @@ import { backfill, DEFAULT_BACKFILL_CONCURRENCY } from "../cdn/backfill.ts";
 import { selectEntries } from "../cdn/backfill-plan.ts";
 import { needsAttention } from "../cdn/backfill-summary.ts";
 import { verify } from "../cdn/verify.ts";
-import { awsConfig, ConfigError, cdnConfig } from "../config.ts";
+import { awsConfig, ConfigError, cdnConfig, localConfig } from "../config.ts";
 import {
   backfillProgressBar,
   printBackfillSummary,
@@ -28,6 +29,8 @@ import {
 
 /** Endpoint options shared by both commands, as commander parses them. */
 export interface EndpointOptions {
+  /** Use the local core's endpoints.json instead of AWS. */
+  readonly local?: boolean;
   readonly s3Endpoint?: string;
   readonly r2Endpoint?: string;
   readonly r2Bucket?: string;
@@ -140,6 +143,11 @@ export async function runBackfill(
 
 /** Queues the first page of each selected directory for the Lambda. */
 async function startRemote(flags: BackfillFlags): Promise<number> {
+  if (flags.local) {
+    throw new ConfigError([
+      "--remote needs the backfill Lambda; the local core has none (drop --remote)",
+    ]);
+  }
   const env = environmentWith(flags);
   const config = cdnConfig(env);
   const queueUrl = config.CDN_BACKFILL_QUEUE_URL;
@@ -164,6 +172,8 @@ async function startRemote(flags: BackfillFlags): Promise<number> {
 }
 
 function targetsFromEnvironment(options: EndpointOptions): Promise<CdnTargets> {
+  if (options.local) return cdnTargetsFromLocal(localConfig().CORE_HOME);
+
   return cdnTargetsFromConfig(environmentWith(options));
 }
 
@@ -185,6 +195,7 @@ function environmentWith(
 
 function addEndpointOptions(command: Command): void {
   command
+    .option("--local", "use the running local core (its endpoints.json)")
     .option("--s3-endpoint <url>", "source S3 endpoint (default: AWS)")
     .option("--r2-endpoint <url>", "R2 endpoint (default: from the secret)")
     .option("--r2-bucket <name>", "R2 bucket (default: CDN_R2_BUCKET)")

@@ -1,4 +1,11 @@
-import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+} from "@aws-sdk/client-s3";
 import { Command } from "commander";
 import {
   afterAll,
@@ -24,7 +31,7 @@ let targets: CdnTargets;
 let output: string[];
 
 beforeAll(async () => {
-  engines = await startCdnEngines(["covers-src", "posters-src"]);
+  engines = await startCdnEngines(["covers-src", "posters-src", "local-r2"]);
   targets = {
     sourceS3: () => engines.sourceClient,
     r2: new S3Client(s3Options("us-east-1", engines.r2Proxy.endpoint)),
@@ -110,9 +117,50 @@ describe("core cdn backfill and verify", () => {
     );
   });
 
+  it("--local backfills the local core named by its endpoints.json", async () => {
+    const home = await mkdtemp(join(tmpdir(), "core-home-"));
+    await writeFile(join(home, "endpoints.json"), localEndpoints());
+    process.env.CORE_HOME = home;
+    const program = new Command("core").exitOverride();
+    registerBackfillCommands(program.command("cdn"));
+
+    await program.parseAsync(["cdn", "backfill", "--local"], { from: "user" });
+    const listed = await engines.sourceClient.send(
+      new ListObjectsV2Command({ Bucket: "local-r2", Prefix: "covers/" }),
+    );
+
+    expect(process.exitCode ?? 0).toBe(0);
+    expect(listed.KeyCount).toBe(3);
+    delete process.env.CORE_HOME;
+    await rm(home, { recursive: true, force: true });
+  });
+
   it("rejects a negative --max-delete", async () => {
     const run = core("backfill", "--delete", "--max-delete", "-1");
 
     await expect(run).rejects.toThrow(/whole number/);
   });
 });
+
+/** A local core whose one s3rver holds the source and the R2 bucket. */
+function localEndpoints(): string {
+  const endpoint = engines.source.endpoint;
+
+  return JSON.stringify({
+    api: "http://127.0.0.1:1",
+    cdn: "http://127.0.0.1:1",
+    cognito: {
+      endpoint: "http://127.0.0.1:1",
+      userPoolId: "local",
+      clientId: "local",
+      issuer: "http://127.0.0.1:1",
+    },
+    dynamodb: { endpoint: "http://127.0.0.1:1", usersTable: "users" },
+    s3: { endpoint, buckets: { covers: "covers-src" }, r2Bucket: "local-r2" },
+    sqs: {
+      endpoint: "http://127.0.0.1:1",
+      syncQueueUrl: "http://127.0.0.1:1/q",
+      cdnQueueUrl: "http://127.0.0.1:1/c",
+    },
+  });
+}
