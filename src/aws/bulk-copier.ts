@@ -12,7 +12,8 @@ import { normaliseEtag } from "../cdn/diff.ts";
 import { SOURCE_ETAG_METADATA, SOURCE_VERSION_METADATA } from "../cdn/types.ts";
 import { type BulkEndpoint, objectUrl } from "./bulk-endpoint.ts";
 import { BulkHttp } from "./bulk-http.ts";
-import { PartBuffers, uploadInParts } from "./bulk-multipart.ts";
+import { uploadInParts } from "./bulk-multipart.ts";
+import { PartBuffers } from "./bulk-parts.ts";
 
 /**
  * Objects above this go multipart. A streamed single PUT holds no buffer

@@ -1,21 +1,13 @@
 /**
- * Multipart upload of one streamed body: parts of equal size (R2 requires
- * every part but the last to be the same size), read into buffers taken
- * from a shared pool and returned after each part is sent, so memory stays
- * at pool size x part size however large or numerous the objects (fresh
- * buffers per part measured 5x that, waiting for GC). No temporary files.
+ * Multipart upload of one streamed body, in parts of equal size (R2
+ * requires every part but the last to be the same size) read into pooled
+ * buffers (bulk-parts.ts), so memory stays bounded. No temporary files.
  */
 import type { Readable } from "node:stream";
 import { CdnCopyError } from "../cdn/backfill-errors.ts";
-import { Slots } from "../cdn/bulk-pool.ts";
 import { type BulkEndpoint, objectUrl } from "./bulk-endpoint.ts";
 import type { BulkHttp } from "./bulk-http.ts";
-
-/** R2 and S3 accept parts of 5 MiB and up; 8 MiB matches rclone's chunk. */
-export const MIN_PART_SIZE = 8 * 1024 * 1024;
-/** S3 and R2 accept at most 10,000 parts per upload. */
-const MAX_PARTS = 10_000;
-const MIB = 1024 * 1024;
+import { type PartBuffers, PartReader, partSizeFor } from "./bulk-parts.ts";
 
 export interface MultipartUpload {
   readonly http: BulkHttp;
@@ -28,38 +20,6 @@ export interface MultipartUpload {
   readonly size: number;
   readonly buffers: PartBuffers;
   readonly signal?: AbortSignal;
-}
-
-/** A fixed set of MIN_PART_SIZE buffers shared by all uploads of a copier. */
-export class PartBuffers {
-  private readonly slots: Slots;
-  private readonly free: Buffer[] = [];
-
-  constructor(count: number) {
-    this.slots = new Slots(count);
-  }
-
-  /** A buffer of at least `size` bytes; waits while all are in use. */
-  async take(size: number): Promise<Buffer> {
-    await this.slots.acquire();
-    const buffer = this.free.pop();
-    if (buffer && buffer.length >= size) return buffer;
-
-    return Buffer.allocUnsafe(Math.max(size, MIN_PART_SIZE));
-  }
-
-  give(buffer: Buffer): void {
-    // Oversized parts (objects over 80 GiB) are left to the GC.
-    if (buffer.length === MIN_PART_SIZE) this.free.push(buffer);
-    this.slots.release();
-  }
-}
-
-/** Part size for `size` bytes: at least MIN_PART_SIZE, whole MiB. */
-export function partSizeFor(size: number): number {
-  const needed = Math.ceil(size / MAX_PARTS / MIB) * MIB;
-
-  return Math.max(MIN_PART_SIZE, needed);
 }
 
 /** Uploads `body` in parts; aborts the upload if any step fails. */
@@ -206,42 +166,4 @@ async function call(
 
 function escapeXml(value: string): string {
   return value.replace(/&/g, "&amp;").replace(/"/g, "&quot;");
-}
-
-/** Reads a stream as consecutive buffers of `size` bytes (the last shorter). */
-class PartReader {
-  private readonly chunks: AsyncIterator<Buffer>;
-  private leftover: Buffer | undefined;
-  /** Bytes handed out in parts so far. */
-  bytesRead = 0;
-
-  constructor(
-    body: Readable,
-    private readonly size: number,
-  ) {
-    this.chunks = body[Symbol.asyncIterator]();
-  }
-
-  /** Fills the start of `buffer`; undefined once the body is exhausted. */
-  async next(buffer: Buffer): Promise<Buffer | undefined> {
-    let filled = 0;
-    while (filled < this.size) {
-      const chunk = this.leftover ?? (await this.read());
-      this.leftover = undefined;
-      if (!chunk) break;
-      const taken = Math.min(chunk.length, this.size - filled);
-      chunk.copy(buffer, filled, 0, taken);
-      filled += taken;
-      if (taken < chunk.length) this.leftover = chunk.subarray(taken);
-    }
-    this.bytesRead += filled;
-
-    return filled === 0 ? undefined : buffer.subarray(0, filled);
-  }
-
-  private async read(): Promise<Buffer | undefined> {
-    const result = await this.chunks.next();
-
-    return result.done ? undefined : result.value;
-  }
 }
