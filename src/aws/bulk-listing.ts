@@ -14,18 +14,35 @@ import { CdnListingError } from "../cdn/backfill-errors.ts";
 import type {
   ListedObject,
   MirrorTarget,
-  ObjectListing,
+  SourceListing,
 } from "../cdn/backfill-ports.ts";
 import { normaliseEtag } from "../cdn/diff.ts";
-import { CdnTargetUnavailableError } from "../cdn/errors.ts";
+import {
+  CdnSourceUnavailableError,
+  CdnTargetUnavailableError,
+} from "../cdn/errors.ts";
 import { SOURCE_ETAG_METADATA } from "../cdn/types.ts";
 
 /** DeleteObjects takes at most 1,000 keys per request (S3 and R2). */
 const DELETE_BATCH = 1000;
 
 /** Lists buckets through the client that `clientFor` returns for each. */
-export class S3ObjectListing implements ObjectListing {
+export class S3ObjectListing implements SourceListing {
   constructor(private readonly clientFor: (bucket: string) => S3Client) {}
+
+  async exists(bucket: string, key: string): Promise<boolean> {
+    try {
+      await this.clientFor(bucket).send(
+        new HeadObjectCommand({ Bucket: bucket, Key: key }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof NotFound) return false;
+      throw new CdnSourceUnavailableError(`Could not read ${bucket}/${key}`, {
+        cause: error,
+      });
+    }
+  }
 
   async *list(
     bucket: string,

@@ -1,11 +1,19 @@
 /** Removing R2 objects that have no source, within a cap. */
 import type { DirPlan } from "./backfill-plan.ts";
-import type { MirrorTarget } from "./backfill-ports.ts";
+import type {
+  BackfillPorts,
+  ListedObject,
+  SourceListing,
+} from "./backfill-ports.ts";
 import type { DirSummary } from "./backfill-summary.ts";
+import { forEachLimited } from "./bulk-pool.ts";
 import { r2KeyFor } from "./keys.ts";
 
 /** Default cap: a tenth of the directory, so a wrong bucket cannot empty it. */
 export const DEFAULT_MAX_DELETE_FRACTION = 0.1;
+
+/** Source HEADs in flight while confirming extras before deleting them. */
+const RECHECK_CONCURRENCY = 16;
 
 /** The deletion cap for a directory holding `targetCount` R2 objects. */
 export function deleteCap(targetCount: number, maxDelete?: number): number {
@@ -19,7 +27,7 @@ export function deleteCap(targetCount: number, maxDelete?: number): number {
  * did not force it; records the outcome on `summary`.
  */
 export async function deleteExtras(
-  target: MirrorTarget,
+  { source, target }: Pick<BackfillPorts, "source" | "target">,
   plan: DirPlan,
   summary: DirSummary,
   limits: { cap: number; force: boolean },
@@ -31,13 +39,14 @@ export async function deleteExtras(
     return summary;
   }
 
-  const dir = plan.entry.dir;
-  const keys = extra.map((object) => r2KeyFor(dir, object.key));
+  const { dir, bucket } = plan.entry;
+  const orphans = await stillWithoutSource(source, bucket, extra);
+  const keys = orphans.map((object) => r2KeyFor(dir, object.key));
   let failedKeys: readonly string[];
   try {
     failedKeys = await target.deleteMany(keys);
   } catch (error) {
-    for (const object of extra) {
+    for (const object of orphans) {
       const message = (error as Error).message;
       summary.failures.push({ key: object.key, action: "delete", message });
     }
@@ -52,7 +61,25 @@ export async function deleteExtras(
       message: "R2 did not delete it",
     });
   }
-  summary.deleted = extra.length - failedKeys.length;
+  summary.deleted = keys.length - failedKeys.length;
 
   return summary;
+}
+
+/**
+ * The extras whose source is still absent. An object created after the
+ * source was listed may already have been mirrored by the sync before R2
+ * was listed; it looks extra, but deleting it would lose a live object.
+ */
+async function stillWithoutSource(
+  source: SourceListing,
+  bucket: string,
+  extra: readonly ListedObject[],
+): Promise<ListedObject[]> {
+  const orphans: ListedObject[] = [];
+  await forEachLimited(extra, RECHECK_CONCURRENCY, async (object) => {
+    if (!(await source.exists(bucket, object.key))) orphans.push(object);
+  });
+
+  return orphans;
 }

@@ -19,6 +19,12 @@ export interface ObjectListing {
   list(bucket: string, prefix?: string): AsyncIterable<readonly ListedObject[]>;
 }
 
+/** The source buckets: listed, and asked again before R2 loses a copy. */
+export interface SourceListing extends ObjectListing {
+  /** Whether `key` exists in `bucket` now. */
+  exists(bucket: string, key: string): Promise<boolean>;
+}
+
 /** The R2 side: what backfill reads and removes there. */
 export interface MirrorTarget extends ObjectListing {
   /**
@@ -50,7 +56,7 @@ export interface ObjectCopier {
 
 /** Everything backfill and verify work against. */
 export interface BackfillPorts {
-  readonly source: ObjectListing;
+  readonly source: SourceListing;
   readonly target: MirrorTarget;
   readonly copier: ObjectCopier;
 }

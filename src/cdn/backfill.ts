@@ -133,7 +133,7 @@ async function applyPlan(
   summary.interrupted = Boolean(signal?.aborted);
   if (!options.delete || summary.interrupted) return summary;
 
-  return deleteExtras(ports.target, plan, summary, {
+  return deleteExtras(ports, plan, summary, {
     cap,
     force: Boolean(options.forceDelete),
   });

@@ -108,7 +108,7 @@ function inMemoryPorts(
     })();
 
   return {
-    source: { list: () => pages(source) },
+    source: { list: () => pages(source), exists: async () => false },
     target: {
       list: () => pages(target),
       storedSourceEtag: async () => undefined,

@@ -188,6 +188,7 @@ describe("backfill", () => {
     const vanishing: BackfillPorts = {
       ...ports,
       source: {
+        exists: (bucket, key) => ports.source.exists(bucket, key),
         async *list(bucket, prefix) {
           yield* ports.source.list(bucket, prefix);
           await deleteSource("gone-src", ["gone-0.txt"]);
@@ -267,6 +268,30 @@ describe("backfill with deletion", () => {
 
     expect(forced).toMatchObject({ deleted: 2, deleteCap: 0 });
     expect(await r2Keys("shots")).toHaveLength(4);
+  });
+
+  it("keeps an R2 object whose source appeared after the listing", async () => {
+    await putObjects(engines.sourceClient, "shots-src", 1, "late-");
+    await backfill(ports, registry, R2_BUCKET);
+    const staleListing: BackfillPorts = {
+      ...ports,
+      source: {
+        exists: (bucket, key) => ports.source.exists(bucket, key),
+        async *list(bucket, prefix) {
+          for await (const page of ports.source.list(bucket, prefix)) {
+            yield page.filter((object) => object.key !== "late-0.txt");
+          }
+        },
+      },
+    };
+
+    const [summary] = await backfill(staleListing, registry, R2_BUCKET, {
+      delete: true,
+      forceDelete: true,
+    });
+
+    expect(summary).toMatchObject({ toDelete: 1, deleted: 0, failures: [] });
+    expect(await r2Keys("shots")).toContain("shots/late-0.txt");
   });
 
   it("keeps extra objects when deletion is not asked for", async () => {
