@@ -58,7 +58,7 @@ export interface ObjectCreatedEvent {
 
 /** What one page did, for the handler's log line. */
 export interface PageOutcome {
-  readonly outcome: "enqueued" | "unregistered";
+  readonly outcome: "enqueued" | "unregistered" | "invalid";
   readonly hints: number;
   readonly refused: number;
   readonly nextPage: boolean;

@@ -21,6 +21,7 @@ import { createAwsClients } from "../aws/clients.ts";
 import { ssmRegistrySource } from "../aws/ssm-registry.ts";
 import {
   type BackfillPagePorts,
+  type BackfillPageRequest,
   type PageOutcome,
   parsePageRequest,
   runBackfillPage,
@@ -41,8 +42,21 @@ export function createBackfillPageHandler(
   ports: BackfillPagePorts,
   logger: PageLogger,
 ) {
-  async function handlePage(input: unknown, messageId?: string) {
-    const request = parsePageRequest(input);
+  async function handlePage(
+    input: unknown,
+    messageId?: string,
+  ): Promise<PageOutcome> {
+    let request: BackfillPageRequest;
+    try {
+      request = parsePageRequest(input);
+    } catch (error) {
+      // A malformed request stays malformed: retrying would only fill the DLQ.
+      logger.error("cdn backfill page request invalid", {
+        messageId,
+        reason: (error as Error).message,
+      });
+      return { outcome: "invalid", hints: 0, refused: 0, nextPage: false };
+    }
     const context = {
       dir: request.dir,
       bucket: request.bucket,

@@ -21,7 +21,11 @@ import {
   startCdnEngines,
 } from "../support/cdn-engines.ts";
 import { cdnRecorders } from "../support/cdn-events.ts";
-import { deleteSucceeded, receiveEvent } from "../support/sqs-events.ts";
+import {
+  deleteSucceeded,
+  receiveEvent,
+  sqsRecord,
+} from "../support/sqs-events.ts";
 import { registryOf } from "./backfill-fixture.ts";
 
 /** Small pages, so five objects take three pages. */
@@ -154,6 +158,58 @@ describe("remote backfill pages", () => {
     expect((listed.Contents ?? []).map((o) => o.Key).sort()).toEqual(
       KEYS.map((key) => `covers/${key}`).sort(),
     );
+  });
+
+  it("drops a malformed page request with a log line instead of retrying it", async () => {
+    const result = await pageHandler({
+      Records: [
+        sqsRecord("not json", "bad-1"),
+        sqsRecord('{"dir":"covers"}', "bad-2"),
+      ],
+    });
+
+    expect(result).toEqual({ batchItemFailures: [] });
+    const invalid = recorders.lines.filter(
+      (l) => l.message === "cdn backfill page request invalid",
+    );
+    expect(invalid.map((l) => l.attributes.messageId)).toEqual([
+      "bad-1",
+      "bad-2",
+    ]);
+  });
+
+  it("retries a failed page and every page queued after it, in order", async () => {
+    const failing = createBackfillPageHandler(
+      {
+        registry: { load: async () => registry },
+        listPage: () => Promise.reject(new Error("ListObjectsV2 throttled")),
+        sendHints: async () => {},
+        sendPageRequest: async () => {},
+      },
+      recorders.logger,
+    );
+    const page = (runId: string, bucket = "covers-src") =>
+      JSON.stringify({
+        kind: "cdn-backfill-page",
+        dir: "covers",
+        bucket,
+        runId,
+      });
+
+    const result = await failing({
+      Records: [
+        sqsRecord(page("r1", "other-src"), "first"),
+        sqsRecord(page("r2"), "second"),
+        sqsRecord(page("r3", "other-src"), "third"),
+      ],
+    });
+
+    expect(result).toEqual({
+      batchItemFailures: [
+        { itemIdentifier: "second" },
+        { itemIdentifier: "third" },
+      ],
+    });
   });
 
   it("ignores a page request for a bucket not registered under its directory", async () => {
