@@ -11,32 +11,36 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AwsConfig } from "../config.ts";
+import { clientOptions, s3Options } from "./client-options.ts";
 
-export const LOCAL_CREDENTIALS = {
-  accessKeyId: "S3RVER",
-  secretAccessKey: "S3RVER",
-};
+export {
+  clientOptions,
+  LOCAL_CREDENTIALS,
+  s3Options,
+} from "./client-options.ts";
 
-/** Options shared by every client pointed at `endpoint` (or at AWS). */
-export function clientOptions(region: string, endpoint: string | undefined) {
-  return endpoint
-    ? { region, endpoint, credentials: LOCAL_CREDENTIALS }
-    : { region };
-}
+export const cognitoClient = (aws: AwsConfig) =>
+  new CognitoIdentityProviderClient(
+    clientOptions(aws.AWS_REGION, aws.COGNITO_ENDPOINT),
+  );
 
-/**
- * S3 options that also suit R2 and s3rver: path-style addressing, and
- * checksums only where an operation requires them (otherwise streamed
- * uploads are framed as aws-chunked, which R2 and s3rver store verbatim).
- */
-export function s3Options(region: string, endpoint: string | undefined) {
-  return {
-    ...clientOptions(region, endpoint),
-    forcePathStyle: Boolean(endpoint),
-    requestChecksumCalculation: "WHEN_REQUIRED" as const,
-    responseChecksumValidation: "WHEN_REQUIRED" as const,
-  };
-}
+export const dynamoClient = (aws: AwsConfig) =>
+  DynamoDBDocumentClient.from(
+    new DynamoDBClient(clientOptions(aws.AWS_REGION, aws.DYNAMODB_ENDPOINT)),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+
+export const s3Client = (aws: AwsConfig) =>
+  new S3Client(s3Options(aws.AWS_REGION, aws.S3_ENDPOINT));
+
+export const sqsClient = (aws: AwsConfig) =>
+  new SQSClient(clientOptions(aws.AWS_REGION, aws.SQS_ENDPOINT));
+
+export const ssmClient = (aws: AwsConfig) =>
+  new SSMClient(clientOptions(aws.AWS_REGION, aws.SSM_ENDPOINT));
+
+export const secretsClient = (aws: AwsConfig) =>
+  new SecretsManagerClient(clientOptions(aws.AWS_REGION, aws.SECRETS_ENDPOINT));
 
 export interface AwsClients {
   readonly cognito: CognitoIdentityProviderClient;
@@ -47,58 +51,35 @@ export interface AwsClients {
   readonly secrets: SecretsManagerClient;
 }
 
-/** Clients for `config`, each built the first time it is read. */
+/**
+ * Every client for `config`, each built the first time it is read. Lambda
+ * handlers call the single-client factories instead, so their bundles hold
+ * only the SDK clients they use.
+ */
 export function createAwsClients(config: AwsConfig): AwsClients {
-  const region = config.AWS_REGION;
-  const lazy = <T>(make: () => T) => {
-    let client: T | undefined;
-    return () => {
-      client ??= make();
-      return client;
-    };
-  };
-  const cognito = lazy(
-    () =>
-      new CognitoIdentityProviderClient(
-        clientOptions(region, config.COGNITO_ENDPOINT),
-      ),
-  );
-  const dynamo = lazy(() =>
-    DynamoDBDocumentClient.from(
-      new DynamoDBClient(clientOptions(region, config.DYNAMODB_ENDPOINT)),
-      { marshallOptions: { removeUndefinedValues: true } },
-    ),
-  );
-  const s3 = lazy(() => new S3Client(s3Options(region, config.S3_ENDPOINT)));
-  const sqs = lazy(
-    () => new SQSClient(clientOptions(region, config.SQS_ENDPOINT)),
-  );
-  const ssm = lazy(
-    () => new SSMClient(clientOptions(region, config.SSM_ENDPOINT)),
-  );
-  const secrets = lazy(
-    () =>
-      new SecretsManagerClient(clientOptions(region, config.SECRETS_ENDPOINT)),
-  );
+  const made = new Map<string, unknown>();
+  const factories = {
+    cognito: cognitoClient,
+    dynamo: dynamoClient,
+    s3: s3Client,
+    sqs: sqsClient,
+    ssm: ssmClient,
+    secrets: secretsClient,
+  } as const;
 
-  return {
-    get cognito() {
-      return cognito();
-    },
-    get dynamo() {
-      return dynamo();
-    },
-    get s3() {
-      return s3();
-    },
-    get sqs() {
-      return sqs();
-    },
-    get ssm() {
-      return ssm();
-    },
-    get secrets() {
-      return secrets();
-    },
-  };
+  return Object.defineProperties(
+    {},
+    Object.fromEntries(
+      Object.entries(factories).map(([name, make]) => [
+        name,
+        {
+          enumerable: true,
+          get: () => {
+            if (!made.has(name)) made.set(name, make(config));
+            return made.get(name);
+          },
+        },
+      ]),
+    ),
+  ) as AwsClients;
 }

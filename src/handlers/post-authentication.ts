@@ -3,8 +3,10 @@
  * returns the event. It never fails a sign-in: a queue error or a slow queue
  * is logged and counted, and the event is returned all the same.
  */
+
+import { SQSClient } from "@aws-sdk/client-sqs";
 import type { PostAuthenticationTriggerEvent } from "aws-lambda";
-import { createAwsClients } from "../aws/clients.ts";
+import { clientOptions } from "../aws/client-options.ts";
 import { SqsSyncQueue } from "../aws/sqs-sync-queue.ts";
 import { awsConfig, triggerConfig } from "../config.ts";
 import type { SyncQueue } from "../users/ports.ts";
@@ -59,10 +61,13 @@ export function createPostAuthenticationHandler(deps: PostAuthenticationDeps) {
 
 export const handler = lazyHandler(() => {
   const config = triggerConfig();
-  const clients = createAwsClients(awsConfig());
+  const aws = awsConfig();
 
   return createPostAuthenticationHandler({
-    queue: new SqsSyncQueue(clients.sqs, config.SYNC_QUEUE_URL),
+    queue: new SqsSyncQueue(
+      new SQSClient(clientOptions(aws.AWS_REGION, aws.SQS_ENDPOINT)),
+      config.SYNC_QUEUE_URL,
+    ),
     timeoutMs: config.ENQUEUE_TIMEOUT_MS,
     observability: createObservability("post-authentication"),
   });

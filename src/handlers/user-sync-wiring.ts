@@ -2,7 +2,13 @@
  * Builds user sync and its adapters from configuration: the one place the
  * handlers, the HTTP app and the CLI share.
  */
-import { type AwsClients, createAwsClients } from "../aws/clients.ts";
+import {
+  type AwsClients,
+  cognitoClient,
+  dynamoClient,
+  s3Client,
+  sqsClient,
+} from "../aws/clients.ts";
 import { CognitoDirectory } from "../aws/cognito-directory.ts";
 import { DynamoUserStore } from "../aws/dynamo-user-store.ts";
 import { S3AvatarStore } from "../aws/s3-avatar-store.ts";
@@ -23,13 +29,28 @@ export interface UserSyncWiring {
   readonly store: DynamoUserStore;
   readonly queue: SqsSyncQueue;
   readonly avatars: AvatarCache;
-  readonly clients: AwsClients;
+  readonly clients: UserSyncClients;
+}
+
+/** The SDK clients user sync uses; bundles leave out the rest. */
+export type UserSyncClients = Pick<
+  AwsClients,
+  "cognito" | "dynamo" | "s3" | "sqs"
+>;
+
+export function userSyncClients(aws: AwsConfig): UserSyncClients {
+  return {
+    cognito: cognitoClient(aws),
+    dynamo: dynamoClient(aws),
+    s3: s3Client(aws),
+    sqs: sqsClient(aws),
+  };
 }
 
 export function wireUserSync(
   config: UserSyncConfig = userSyncConfig(),
   aws: AwsConfig = awsConfig(),
-  clients: AwsClients = createAwsClients(aws),
+  clients: UserSyncClients = userSyncClients(aws),
 ): UserSyncWiring {
   const directory = new CognitoDirectory(clients.cognito, config.USER_POOL_ID);
   const store = new DynamoUserStore(clients.dynamo, config.USERS_TABLE);
