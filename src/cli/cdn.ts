@@ -6,6 +6,7 @@ import { parseRegistry } from "../cdn/registry.ts";
 import type { Registry } from "../cdn/types.ts";
 import { awsConfig, cdnRegistryConfig, localConfig } from "../config.ts";
 import { readEndpointsFile } from "../local/endpoints-file.ts";
+import { registerBackfillCommands } from "./cdn-backfill.ts";
 
 /** Adds the `cdn` commands to the CLI. */
 export function registerCdnCommands(program: Command): void {
@@ -13,6 +14,7 @@ export function registerCdnCommands(program: Command): void {
     .command("cdn")
     .description("the CDN: registered buckets mirrored into R2");
   registerRegistryCommand(cdn);
+  registerBackfillCommands(cdn);
 }
 
 interface RegistryFlags {
