@@ -6,7 +6,9 @@
  * bad variable and say what is wrong; values are never echoed, because some
  * of them are secrets.
  */
-import { z } from "zod";
+// zod/mini: the same validation as zod's classic API, tree-shaken, so each
+// Lambda bundle carries a few KiB of it instead of hundreds.
+import * as z from "zod/mini";
 
 /** Thrown when environment variables are missing or malformed. */
 export class ConfigError extends Error {
@@ -18,34 +20,49 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
-const text = z.string().trim().min(1, "must not be empty");
-// WHATWG parsing, not a hostname pattern: fauxqs queue URLs have hosts like
-// `sqs.us-east-1.127.0.0.1`, which stricter validators refuse.
-const url = text.refine(
-  (value) => /^https?:$/.test(URL.parse(value)?.protocol ?? ""),
-  "must be an http(s) URL such as https://example.com",
+const text = z.string().check(z.trim(), z.minLength(1, "must not be empty"));
+// WHATWG parsing, not a hostname pattern: a queue URL's host may be, for
+// example, `sqs.us-east-1.localhost`, which stricter validators refuse.
+const url = text.check(
+  z.refine(
+    (value) => /^https?:$/.test(URL.parse(value)?.protocol ?? ""),
+    "must be an http(s) URL such as https://example.com",
+  ),
 );
 const positiveInt = z.coerce
   .number({ error: "must be a number" })
-  .int("must be a whole number")
-  .positive("must be greater than zero");
-const list = z.string().transform((value) =>
-  value
-    .split(",")
-    .map((item) => item.trim())
-    .filter(Boolean),
+  .check(
+    z.refine(Number.isInteger, "must be a whole number"),
+    z.gt(0, "must be greater than zero"),
+  );
+const atMost = (max: number) =>
+  positiveInt.check(z.lte(max, `must be at most ${max}`));
+const list = z.pipe(
+  z.string(),
+  z.transform((value) =>
+    value
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
 );
-const withoutTrailingSlash = (value: string) => value.replace(/\/+$/, "");
+const withoutTrailingSlash = (schema: typeof url) =>
+  z.pipe(
+    schema,
+    z.transform((value) => value.replace(/\/+$/, "")),
+  );
+const optional = z.optional;
+const withDefault = z._default;
 
 /** Endpoints of the AWS services; unset means the SDK's default (real AWS). */
 const awsSchema = z.object({
-  AWS_REGION: text.default("us-east-1"),
-  COGNITO_ENDPOINT: url.optional(),
-  DYNAMODB_ENDPOINT: url.optional(),
-  S3_ENDPOINT: url.optional(),
-  SQS_ENDPOINT: url.optional(),
-  SSM_ENDPOINT: url.optional(),
-  SECRETS_ENDPOINT: url.optional(),
+  AWS_REGION: withDefault(text, "us-east-1"),
+  COGNITO_ENDPOINT: optional(url),
+  DYNAMODB_ENDPOINT: optional(url),
+  S3_ENDPOINT: optional(url),
+  SQS_ENDPOINT: optional(url),
+  SSM_ENDPOINT: optional(url),
+  SECRETS_ENDPOINT: optional(url),
 });
 
 const userSyncSchema = z.object({
@@ -53,54 +70,59 @@ const userSyncSchema = z.object({
   USERS_TABLE: text,
   SYNC_QUEUE_URL: url,
   AVATARS_BUCKET: text,
-  CDN_BASE_URL: url.transform(withoutTrailingSlash),
-  GRAVATAR_BASE_URL: url
-    .default("https://gravatar.com")
-    .transform(withoutTrailingSlash),
-  GRAVATAR_SIZE: positiveInt.max(2048, "must be at most 2048").default(200),
-  GRAVATAR_TIMEOUT_MS: positiveInt.default(3000),
-  SYNC_MIN_INTERVAL_SECONDS: positiveInt.default(10),
+  CDN_BASE_URL: withoutTrailingSlash(url),
+  GRAVATAR_BASE_URL: withDefault(
+    withoutTrailingSlash(url),
+    "https://gravatar.com",
+  ),
+  GRAVATAR_SIZE: withDefault(atMost(2048), 200),
+  GRAVATAR_TIMEOUT_MS: withDefault(positiveInt, 3000),
+  SYNC_MIN_INTERVAL_SECONDS: withDefault(positiveInt, 10),
 });
 
 const triggerSchema = z.object({
   SYNC_QUEUE_URL: url,
   /** Cognito gives a trigger 5 s; the enqueue must finish well before. */
-  ENQUEUE_TIMEOUT_MS: positiveInt
-    .max(4000, "must be at most 4000")
-    .default(1500),
+  ENQUEUE_TIMEOUT_MS: withDefault(atMost(4000), 1500),
 });
 
 const httpSchema = z.object({
   /** Defaults to the issuer of the pool in AWS; set for cognito-local. */
-  COGNITO_ISSUER: url.transform(withoutTrailingSlash).optional(),
-  COGNITO_CLIENT_IDS: list.pipe(
-    z.array(z.string()).min(1, "must list at least one app client id"),
+  COGNITO_ISSUER: optional(withoutTrailingSlash(url)),
+  COGNITO_CLIENT_IDS: z.pipe(
+    list,
+    z
+      .array(z.string())
+      .check(z.minLength(1, "must list at least one app client id")),
   ),
-  CORS_ORIGINS: list.default([]),
+  CORS_ORIGINS: withDefault(list, []),
 });
 
 const cdnSchema = z.object({
-  CDN_REGISTRY_PREFIX: text
-    .default("/cdn-bucket/")
-    .refine(
-      (value) => value.startsWith("/") && value.endsWith("/"),
-      "must start and end with /",
+  CDN_REGISTRY_PREFIX: withDefault(
+    text.check(
+      z.refine(
+        (value) => value.startsWith("/") && value.endsWith("/"),
+        "must start and end with /",
+      ),
     ),
-  CDN_SECRET_NAME: text.default("/core/cloudflare-cdn"),
+    "/cdn-bucket/",
+  ),
+  CDN_SECRET_NAME: withDefault(text, "/core/cloudflare-cdn"),
   CDN_R2_BUCKET: text,
-  CDN_R2_ENDPOINT: url.optional(),
-  CDN_QUEUE_URL: url.optional(),
+  CDN_R2_ENDPOINT: optional(url),
+  CDN_QUEUE_URL: optional(url),
   /** The backfill page handler's own queue (`core cdn backfill --remote`). */
-  CDN_BACKFILL_QUEUE_URL: url.optional(),
-  CDN_BASE_URL: url.transform(withoutTrailingSlash),
-  CLOUDFLARE_ZONE_ID: text.optional(),
-  CLOUDFLARE_API_TOKEN: text.optional(),
-  CLOUDFLARE_API_BASE_URL: url.optional(),
+  CDN_BACKFILL_QUEUE_URL: optional(url),
+  CDN_BASE_URL: withoutTrailingSlash(url),
+  CLOUDFLARE_ZONE_ID: optional(text),
+  CLOUDFLARE_API_TOKEN: optional(text),
+  CLOUDFLARE_API_BASE_URL: optional(url),
 });
 
 const localSchema = z.object({
   /** Folder of the local core's data and its endpoints.json. */
-  CORE_HOME: text.default(".core"),
+  CORE_HOME: withDefault(text, ".core"),
 });
 
 export type AwsConfig = z.output<typeof awsSchema>;
@@ -113,11 +135,11 @@ export type CdnConfig = z.output<typeof cdnSchema>;
  * Validates `env` against `schema` and throws a ConfigError naming each bad
  * variable. Only issue messages are reported, never the received values.
  */
-export function parseEnv<T extends z.ZodType>(
+export function parseEnv<T extends z.ZodMiniType>(
   schema: T,
   env: Env,
 ): z.output<T> {
-  const result = schema.safeParse(env);
+  const result = z.safeParse(schema, env);
   if (result.success) return result.data;
 
   const problems = result.error.issues.map((issue) => {
@@ -149,6 +171,6 @@ export const httpConfig = cached((env) => parseEnv(httpSchema, env));
 export const cdnConfig = cached((env) => parseEnv(cdnSchema, env));
 /** Only the registry prefix, for tools that list the registry. */
 export const cdnRegistryConfig = cached((env) =>
-  parseEnv(cdnSchema.pick({ CDN_REGISTRY_PREFIX: true }), env),
+  parseEnv(z.pick(cdnSchema, { CDN_REGISTRY_PREFIX: true }), env),
 );
 export const localConfig = cached((env) => parseEnv(localSchema, env));
