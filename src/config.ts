@@ -123,6 +123,18 @@ const cdnSchema = z.object({
 const localSchema = z.object({
   /** Folder of the local core's data and its endpoints.json. */
   CORE_HOME: withDefault(text, ".core"),
+  /** Port of the local core's HTTP API and `/cdn/`. */
+  CORE_PORT: withDefault(atMost(65535), 4000),
+  /** Extra registered buckets, e.g. `anime=anime-assets,people=people-assets`. */
+  CDN_BUCKETS: withDefault(
+    list.check(
+      z.refine(
+        (pairs) => pairs.every((pair) => /^[^=\s]+=[^=\s]+$/.test(pair)),
+        "must be dir=bucket pairs, e.g. anime=anime-assets",
+      ),
+    ),
+    [],
+  ),
 });
 
 export type AwsConfig = z.output<typeof awsSchema>;
