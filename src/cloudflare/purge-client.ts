@@ -1,5 +1,5 @@
 /** Cloudflare's cache purge, through the official `cloudflare` package. */
-import Cloudflare from "cloudflare";
+import type Cloudflare from "cloudflare";
 import { CdnPurgeError } from "../cdn/errors.ts";
 import type { CachePurger } from "../cdn/ports.ts";
 
@@ -21,17 +21,28 @@ export interface PurgeClientOptions {
 
 /** A CachePurger for one zone; failures become CdnPurgeError. */
 export function cloudflarePurger(options: PurgeClientOptions): CachePurger {
-  const client = new Cloudflare({
-    apiToken: options.apiToken,
-    baseURL: options.baseUrl ?? CLOUDFLARE_API_BASE_URL,
-    maxRetries: PURGE_MAX_RETRIES,
-    timeout: PURGE_TIMEOUT_MS,
-  });
+  // The SDK is most of the sync's bundle; load it only once a purge is due,
+  // so cold starts without purging (the default) do not pay for it.
+  let client: Promise<Cloudflare> | undefined;
+  const connect = async () => {
+    const { default: Sdk } = await import("cloudflare");
+
+    return new Sdk({
+      apiToken: options.apiToken,
+      baseURL: options.baseUrl ?? CLOUDFLARE_API_BASE_URL,
+      maxRetries: PURGE_MAX_RETRIES,
+      timeout: PURGE_TIMEOUT_MS,
+    });
+  };
 
   return {
     async purge(urls) {
       try {
-        await client.cache.purge({ zone_id: options.zoneId, files: [...urls] });
+        client ??= connect();
+        await (await client).cache.purge({
+          zone_id: options.zoneId,
+          files: [...urls],
+        });
       } catch (error) {
         const status = (error as { status?: number }).status;
         throw new CdnPurgeError(

@@ -17,7 +17,7 @@ import {
   sendHints,
   sendPageRequest,
 } from "../aws/bulk-page-queue.ts";
-import { createAwsClients } from "../aws/clients.ts";
+import { s3Client, sqsClient, ssmClient } from "../aws/clients.ts";
 import { ssmRegistrySource } from "../aws/ssm-registry.ts";
 import {
   type BackfillPagePorts,
@@ -115,7 +115,9 @@ export async function handler(event: SQSEvent | Record<string, unknown>) {
 
 function backfillPagePortsFromConfig(): BackfillPagePorts {
   const config = cdnConfig();
-  const aws = createAwsClients(awsConfig());
+  const aws = awsConfig();
+  const sqs = sqsClient(aws);
+  const s3 = s3Client(aws);
   const queueUrl = required(config.CDN_QUEUE_URL, "CDN_QUEUE_URL");
   const pageQueueUrl = required(
     config.CDN_BACKFILL_QUEUE_URL,
@@ -124,14 +126,13 @@ function backfillPagePortsFromConfig(): BackfillPagePorts {
 
   return {
     registry: ssmRegistrySource(
-      aws.ssm,
+      ssmClient(aws),
       config.CDN_REGISTRY_PREFIX,
       REGISTRY_MAX_AGE_MS,
     ),
-    listPage: (bucket, token) => listSourcePage(aws.s3, bucket, token),
-    sendHints: (events) => sendHints(aws.sqs, queueUrl, events),
-    sendPageRequest: (request) =>
-      sendPageRequest(aws.sqs, pageQueueUrl, request),
+    listPage: (bucket, token) => listSourcePage(s3, bucket, token),
+    sendHints: (events) => sendHints(sqs, queueUrl, events),
+    sendPageRequest: (request) => sendPageRequest(sqs, pageQueueUrl, request),
   };
 }
 

@@ -6,7 +6,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadR2Credentials, type R2Credentials } from "../aws/cdn-secret.ts";
 import { s3SourceBuckets } from "../aws/cdn-source.ts";
-import { createAwsClients } from "../aws/clients.ts";
+import { s3Client, secretsClient, ssmClient } from "../aws/clients.ts";
 import { ssmRegistrySource } from "../aws/ssm-registry.ts";
 import type { MirrorStore } from "../cdn/ports.ts";
 import { cloudflarePurger } from "../cloudflare/purge-client.ts";
@@ -25,7 +25,8 @@ export const SERVICE_NAME = "cdn-sync";
 export function cdnSyncDepsFromConfig(
   config: CdnConfig = cdnConfig(),
 ): CdnSyncDeps {
-  const aws = createAwsClients(awsConfig());
+  const aws = awsConfig();
+  const secrets = secretsClient(aws);
   const metrics = new Metrics({
     namespace: METRICS_NAMESPACE,
     serviceName: SERVICE_NAME,
@@ -33,13 +34,13 @@ export function cdnSyncDepsFromConfig(
 
   return {
     registry: ssmRegistrySource(
-      aws.ssm,
+      ssmClient(aws),
       config.CDN_REGISTRY_PREFIX,
       REGISTRY_MAX_AGE_MS,
     ),
-    source: s3SourceBuckets(aws.s3),
+    source: s3SourceBuckets(s3Client(aws)),
     r2: r2StoreFor(config, () =>
-      loadR2Credentials(aws.secrets, config.CDN_SECRET_NAME),
+      loadR2Credentials(secrets, config.CDN_SECRET_NAME),
     ),
     ...(config.CLOUDFLARE_ZONE_ID && config.CLOUDFLARE_API_TOKEN
       ? {
