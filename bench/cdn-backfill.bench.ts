@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { s3Options } from "../src/aws/clients.ts";
 import { DEFAULT_BACKFILL_CONCURRENCY } from "../src/cdn/backfill.ts";
-import { forEachLimited } from "../src/cdn/bulk-pool.ts";
+import { forEachConcurrent } from "../src/shared/concurrency.ts";
 import { fixed, median, mib } from "./stats.ts";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -221,7 +221,7 @@ async function seed(
   const started = performance.now();
   const body = Buffer.alloc(size);
   for (let i = 0; i < size; i += 1) body[i] = (i * 31 + 7) % 251;
-  await forEachLimited(
+  await forEachConcurrent(
     Array.from({ length: count }, (_, n) => n),
     size > 1e6 ? 2 : 16,
     async (n) => {

@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { promisify } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { HANDLERS } from "../scripts/handlers.ts";
 import { createUsersTable } from "../src/local/provision.ts";
 import { forEachConcurrent } from "../src/shared/concurrency.ts";
 import { startUserSyncEnv } from "../test/support/user-sync-env.ts";
@@ -20,14 +21,6 @@ const USERS = Number(process.env.BENCH_USERS ?? 2000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONCURRENCY = 16;
 const IMPORT_RUNS = 7;
-const HANDLERS = [
-  "post-authentication",
-  "sync-worker",
-  "api",
-  "resync",
-  "cdn-sync",
-  "cdn-backfill-page",
-];
 
 async function resyncBenchmark(): Promise<void> {
   const env = await startUserSyncEnv();

@@ -5,7 +5,7 @@
  * waiting for the GC), and a reader that fills them from a stream.
  */
 import type { Readable } from "node:stream";
-import { Slots } from "../cdn/bulk-pool.ts";
+import { Slots } from "../shared/concurrency.ts";
 
 /** R2 and S3 accept parts of 5 MiB and up; 8 MiB matches rclone's chunk. */
 export const MIN_PART_SIZE = 8 * 1024 * 1024;

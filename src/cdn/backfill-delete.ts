@@ -1,4 +1,6 @@
 /** Removing R2 objects that have no source, within a cap. */
+
+import { forEachConcurrent } from "../shared/concurrency.ts";
 import type { DirPlan } from "./backfill-plan.ts";
 import type {
   BackfillPorts,
@@ -6,7 +8,6 @@ import type {
   SourceListing,
 } from "./backfill-ports.ts";
 import type { DirSummary } from "./backfill-summary.ts";
-import { forEachLimited } from "./bulk-pool.ts";
 import { r2KeyFor } from "./keys.ts";
 
 /** Default cap: a tenth of the directory, so a wrong bucket cannot empty it. */
@@ -77,7 +78,7 @@ async function stillWithoutSource(
   extra: readonly ListedObject[],
 ): Promise<ListedObject[]> {
   const orphans: ListedObject[] = [];
-  await forEachLimited(extra, RECHECK_CONCURRENCY, async (object) => {
+  await forEachConcurrent(extra, RECHECK_CONCURRENCY, async (object) => {
     if (!(await source.exists(bucket, object.key))) orphans.push(object);
   });
 

@@ -6,11 +6,11 @@
  * diff, so a run after an interruption copies only what is still missing.
  */
 
+import { forEachConcurrent } from "../shared/concurrency.ts";
 import { deleteCap, deleteExtras } from "./backfill-delete.ts";
 import { type DirPlan, planDir, selectEntries } from "./backfill-plan.ts";
 import type { BackfillPorts } from "./backfill-ports.ts";
 import type { BackfillProgress, DirSummary } from "./backfill-summary.ts";
-import { forEachLimited } from "./bulk-pool.ts";
 import { r2KeyFor } from "./keys.ts";
 import type { Registry } from "./types.ts";
 
@@ -95,7 +95,7 @@ async function applyPlan(
 
   const signal = options.signal;
   const concurrency = options.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY;
-  await forEachLimited(
+  await forEachConcurrent(
     toCopy,
     concurrency,
     async function copyOne(object) {

@@ -9,8 +9,9 @@
  * R2 and s3rver); `settleUnsure` reads the source ETag the R2 object
  * recorded to decide.
  */
+
+import { forEachConcurrent } from "../shared/concurrency.ts";
 import type { ListedObject } from "./backfill-ports.ts";
-import { forEachLimited } from "./bulk-pool.ts";
 
 /** A key present on both sides. */
 export interface ObjectPair {
@@ -82,7 +83,7 @@ export async function settleUnsure(
   const same = [...diff.same];
   const different = [...diff.different];
 
-  await forEachLimited(diff.unsure, concurrency, async (pair) => {
+  await forEachConcurrent(diff.unsure, concurrency, async (pair) => {
     const stored = await readStoredEtag(pair.target.key);
     const matches =
       stored !== undefined &&

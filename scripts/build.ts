@@ -3,16 +3,7 @@
 // runtime, so the code runs against the SDK version the tests ran against.
 import { rm, stat } from "node:fs/promises";
 import { build } from "esbuild";
-
-/** Handler files under src/handlers/, one bundle each. */
-export const HANDLERS = [
-  "post-authentication",
-  "sync-worker",
-  "api",
-  "resync",
-  "cdn-sync",
-  "cdn-backfill-page",
-];
+import { HANDLERS } from "./handlers.ts";
 
 await rm("dist", { recursive: true, force: true });
 
