@@ -46,15 +46,22 @@ export class AvatarCache {
 
   /**
    * The picture the profile should carry, after storing or deleting the
-   * user's cached avatar. A picture set elsewhere is never replaced unless
+   * user's cached avatar. `previous` is the picture in the users table. A picture set elsewhere is never replaced unless
    * the user opted in and Gravatar has an image.
    */
-  async resolve(user: DirectoryUser): Promise<string | undefined> {
+  async resolve(
+    user: DirectoryUser,
+    previous?: string,
+  ): Promise<string | undefined> {
     const current = user.attributes.picture;
     const email = user.attributes.email;
-    // Nothing is kept for a user who has not opted in, for privacy.
+    // Nothing is kept for a user who has not opted in, for privacy. Only a
+    // user whose picture is, or last was, ours can have anything cached, so
+    // the bucket is not listed for every opted-out user of a full resync.
     if (!wantsGravatar(user) || !email) {
-      await this.forget(user.id);
+      if (this.isOurs(current) || this.isOurs(previous)) {
+        await this.forget(user.id);
+      }
       return this.#withoutOurs(current);
     }
 

@@ -52,7 +52,7 @@ export class UserSync {
     user: DirectoryUser,
     stored: UserProfile | undefined,
   ): Promise<SyncOutcome> {
-    const picture = await this.#deps.avatars.resolve(user);
+    const picture = await this.#deps.avatars.resolve(user, stored?.picture);
     if (picture !== user.attributes.picture) {
       await this.#deps.directory.setPicture(user, picture);
     }

@@ -172,14 +172,42 @@ describe("avatar cache", () => {
   });
 
   it("leaves a picture set elsewhere alone on opt-out, but drops our copy", async () => {
-    const [user] = await withCachedAvatar();
+    const [user, picture] = await withCachedAvatar();
     const movedOn = withAttributes(user, {
       [GRAVATAR_ATTRIBUTE]: undefined,
       picture: ELSEWHERE,
     });
 
-    expect(await cache.resolve(movedOn)).toBe(ELSEWHERE);
+    expect(await cache.resolve(movedOn, picture)).toBe(ELSEWHERE);
     expect(await store.list(user.id)).toEqual([]);
+  });
+
+  it("does not list the bucket for an opted-out user who never had our avatar", async () => {
+    const lists: string[] = [];
+    const counting = new AvatarCache({
+      store: {
+        put: (key, image) => store.put(key, image),
+        list: (userId) => {
+          lists.push(userId);
+          return store.list(userId);
+        },
+        delete: (keys) => store.delete(keys),
+      },
+      gravatar: new GravatarClient({
+        baseUrl: gravatar.baseUrl,
+        size: 200,
+        timeoutMs: 1_000,
+      }),
+      cdnBaseUrl: CDN,
+    });
+    const user = withAttributes(optedIn(), {
+      [GRAVATAR_ATTRIBUTE]: undefined,
+      picture: ELSEWHERE,
+    });
+
+    expect(await counting.resolve(user, ELSEWHERE)).toBe(ELSEWHERE);
+    expect(lists).toEqual([]);
+    expect(gravatar.requests).toEqual([]);
   });
 
   it.each<[string, FakeAnswer]>([
