@@ -1,0 +1,97 @@
+/**
+ * Runs the local core as `npm start` does, in a child process, and waits
+ * until its endpoints.json appears. Shared by the end-to-end test and the
+ * benchmark.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+import type { LocalEndpoints } from "../../src/local/endpoints-file.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const STARTUP_TIMEOUT_MS = 45_000;
+
+export interface CoreProcess {
+  readonly child: ChildProcess;
+  /** Everything it printed so far, stdout and stderr. */
+  output(): string;
+  /** Resolves with the exit code once it has exited. */
+  readonly exited: Promise<number | null>;
+  /** Ctrl-C, then waits for the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Spawns `core dev` with `env` added to this process's environment. */
+export function spawnCore(env: Record<string, string>): CoreProcess {
+  const child = spawn(
+    process.execPath,
+    ["--openssl-legacy-provider", "bin/core.js", "dev"],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: "",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const chunks: string[] = [];
+  child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+
+  return {
+    child,
+    output: () => chunks.join(""),
+    exited,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGINT");
+      return exited;
+    },
+  };
+}
+
+/** Waits for `<home>/endpoints.json`; fails with the output if it exits. */
+export async function waitForEndpoints(
+  core: CoreProcess,
+  home: string,
+): Promise<LocalEndpoints> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (core.child.exitCode !== null) {
+      throw new Error(
+        `the core exited with ${core.child.exitCode}:\n${core.output()}`,
+      );
+    }
+    try {
+      const text = await readFile(join(home, "endpoints.json"), "utf8");
+      return JSON.parse(text) as LocalEndpoints;
+    } catch {
+      await sleep(25);
+    }
+  }
+  await core.stop();
+  throw new Error(`the core did not start in time:\n${core.output()}`);
+}
+
+/** Polls `probe` every `intervalMs` until it returns a value. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined>,
+  what: string,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
