@@ -123,8 +123,11 @@ const cdnSchema = z.object({
 const localSchema = z.object({
   /** Folder of the local core's data and its endpoints.json. */
   CORE_HOME: withDefault(text, ".core"),
-  /** Port of the local core's HTTP API and `/cdn/`. */
-  CORE_PORT: withDefault(atMost(65535), 4000),
+  /**
+   * Port of the local core's HTTP API and `/cdn/`; its engines take the six
+   * ports after it (src/local/ports.ts).
+   */
+  CORE_PORT: withDefault(atMost(65529), 4000),
   /** Extra registered buckets, e.g. `anime=anime-assets,people=people-assets`. */
   CDN_BUCKETS: withDefault(
     list.check(

@@ -23,8 +23,6 @@ export function registerDevCommands(program: Command): void {
 async function runLocalCore(): Promise<void> {
   // Handlers count metrics as in Lambda; a terminal has no use for EMF.
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
-  // The SDK's warning about future Node releases repeats on every start.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const local = localConfig();
   const started = performance.now();
   const core = await startLocalCore({

@@ -1,6 +1,7 @@
 /**
  * The engines of the local core, each keeping its data under the home
- * folder (fauxqs excepted: it has no persistence), all on 127.0.0.1.
+ * folder (fauxqs excepted: it has no persistence), all on 127.0.0.1 on the
+ * ports after the core's own (see ports.ts).
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import {
   type LambdaInvokeServer,
   startLambdaInvokeServer,
 } from "./lambda-invoke-server.ts";
+import { enginePorts } from "./ports.ts";
 
 /** The Lambda function name cognito-local invokes after a sign-in. */
 export const POST_AUTHENTICATION_FUNCTION = "post-authentication";
@@ -39,8 +41,12 @@ export function dataFolders(home: string) {
   };
 }
 
-export async function startCoreEngines(home: string): Promise<CoreEngines> {
+export async function startCoreEngines(
+  home: string,
+  corePort: number,
+): Promise<CoreEngines> {
   const folders = dataFolders(home);
+  const ports = enginePorts(corePort);
   await Promise.all(
     [folders.cognito, folders.dynamo, folders.s3].map((folder) =>
       mkdir(folder, { recursive: true }),
@@ -57,19 +63,20 @@ export async function startCoreEngines(home: string): Promise<CoreEngines> {
   };
 
   try {
-    const lambda = await track(startLambdaInvokeServer());
+    const lambda = await track(startLambdaInvokeServer(ports.lambda));
     const [cognito, dynamo, s3, sqs, ssm] = await Promise.all([
       track(
         startCognitoLocal({
+          port: ports.cognito,
           directory: folders.cognito,
           lambdaEndpoint: lambda.endpoint,
           triggers: { PostAuthentication: POST_AUTHENTICATION_FUNCTION },
         }),
       ),
-      track(startDynalite({ path: folders.dynamo })),
-      track(startS3rver({ directory: folders.s3 })),
-      track(startFauxqs()),
-      track(startSsmSecrets({ file: folders.ssm })),
+      track(startDynalite({ port: ports.dynamo, path: folders.dynamo })),
+      track(startS3rver({ port: ports.s3, directory: folders.s3 })),
+      track(startFauxqs({ port: ports.sqs })),
+      track(startSsmSecrets({ port: ports.ssm, file: folders.ssm })),
     ]);
 
     return { lambda, cognito, dynamo, s3, sqs, ssm, stop };

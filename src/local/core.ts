@@ -29,6 +29,7 @@ import { LOOPBACK } from "./engines/types.ts";
 import { LocalCorePortBusyError } from "./errors.ts";
 import { lockHome } from "./lock.ts";
 import type { Print } from "./log-format.ts";
+import { enginePorts } from "./ports.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -64,8 +65,8 @@ export async function startLocalCore(
   try {
     await removeEndpointsFile(home);
     cleanups.push(() => removeEndpointsFile(home));
-    await ensurePortFree(options.port);
-    const engines = await startCoreEngines(home);
+    await ensurePortsFree(options.port);
+    const engines = await startCoreEngines(home, options.port);
     cleanups.push(engines.stop);
 
     const api = `http://${LOOPBACK}:${options.port}`;
@@ -139,13 +140,16 @@ export async function startLocalCore(
   }
 }
 
-/** Fails early, before any engine starts, when the port is taken. */
-function ensurePortFree(port: number): Promise<void> {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.once("error", (error) =>
-      reject(new LocalCorePortBusyError(port, error)),
-    );
-    probe.listen(port, LOOPBACK, () => probe.close(() => resolvePort()));
-  });
+/** Fails early, before any engine starts, when a port is taken. */
+async function ensurePortsFree(corePort: number): Promise<void> {
+  const ports = { "HTTP API": corePort, ...enginePorts(corePort) };
+  for (const [user, port] of Object.entries(ports)) {
+    await new Promise<void>((resolvePort, reject) => {
+      const probe = createServer();
+      probe.once("error", (error) =>
+        reject(new LocalCorePortBusyError(port, user, corePort, error)),
+      );
+      probe.listen(port, LOOPBACK, () => probe.close(() => resolvePort()));
+    });
+  }
 }

@@ -1,4 +1,5 @@
 /** Errors of the local core, each saying what to do about it. */
+import { ENGINE_PORT_COUNT } from "./ports.ts";
 
 /** Base error of the local core. */
 export class LocalCoreError extends Error {
@@ -20,14 +21,16 @@ export class LocalCoreRunningError extends LocalCoreError {
   }
 }
 
-/** The HTTP port is taken by some other program. */
+/** A port the core or one of its engines needs is taken by another program. */
 export class LocalCorePortBusyError extends LocalCoreError {
   constructor(
     readonly port: number,
+    readonly user: string,
+    corePort: number,
     cause?: unknown,
   ) {
     super(
-      `port ${port} is already in use; stop what listens there, or set CORE_PORT to a free port`,
+      `port ${port} (for ${user}) is already in use; stop what listens there, or set CORE_PORT to a port whose next ${ENGINE_PORT_COUNT} ports are free too (now ${corePort})`,
       { cause },
     );
   }

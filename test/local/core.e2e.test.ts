@@ -214,7 +214,13 @@ describe("local core", () => {
     expect(existsSync(join(home, "endpoints.json"))).toBe(false);
 
     core = spawnCore(env);
+    const before = endpoints;
     endpoints = await waitForEndpoints(core, home);
+    // Same ports, same pool: the website's settings and its tokens still hold.
+    expect(endpoints).toEqual(before);
+    const again = await syncNow(endpoints, tokens.idToken);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toMatchObject({ name: "Second Name" });
     expect((await signIn(endpoints)).idToken).not.toBe("");
     const kept = await fetch(keptUrl.replace(/^http:\/\/[^/]+/, endpoints.api));
     expect(Buffer.from(await kept.arrayBuffer())).toEqual(ASSET);

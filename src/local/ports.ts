@@ -1,0 +1,20 @@
+/**
+ * The local core's ports: its HTTP API on CORE_PORT and each engine on one
+ * of the ports after it. Fixed ports keep a website's settings, and tokens
+ * signed before a restart (their issuer is cognito-local's URL), valid.
+ */
+
+/** The port of each engine, counted up from the core's HTTP port. */
+export function enginePorts(corePort: number) {
+  return {
+    cognito: corePort + 1,
+    dynamo: corePort + 2,
+    s3: corePort + 3,
+    sqs: corePort + 4,
+    ssm: corePort + 5,
+    lambda: corePort + 6,
+  };
+}
+
+/** How many ports after CORE_PORT the engines take. */
+export const ENGINE_PORT_COUNT = Object.keys(enginePorts(0)).length;

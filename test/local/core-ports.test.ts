@@ -1,0 +1,56 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startLocalCore } from "../../src/local/core.ts";
+import { freePort } from "../../src/local/engines/cognito-local.ts";
+import { LocalCorePortBusyError } from "../../src/local/errors.ts";
+import { PID_FILE } from "../../src/local/lock.ts";
+import { enginePorts } from "../../src/local/ports.ts";
+
+let home: string;
+let squatter: Server | undefined;
+
+beforeEach(async () => {
+  home = await mkdtemp(join(tmpdir(), "core-ports-"));
+});
+
+afterEach(async () => {
+  await new Promise((resolve) => squatter?.close(resolve) ?? resolve(null));
+  squatter = undefined;
+  await rm(home, { recursive: true, force: true });
+});
+
+function occupy(port: number): Promise<void> {
+  squatter = createServer();
+  return new Promise((resolve) => squatter?.listen(port, "127.0.0.1", resolve));
+}
+
+describe("local core ports", () => {
+  it("gives each engine its own port after the core's", () => {
+    const ports = Object.values(enginePorts(4000)).sort();
+    expect(ports).toEqual([4001, 4002, 4003, 4004, 4005, 4006]);
+  });
+
+  it("names the busy engine port and starts nothing", async () => {
+    const port = await freePort();
+    await occupy(enginePorts(port).s3);
+
+    const starting = startLocalCore({
+      home,
+      port,
+      extraBuckets: {},
+      env: {},
+      print: () => {},
+    });
+
+    await expect(starting).rejects.toThrow(LocalCorePortBusyError);
+    await expect(starting).rejects.toThrow(
+      `port ${port + 3} (for s3) is already in use`,
+    );
+    expect(existsSync(join(home, PID_FILE))).toBe(false);
+    expect(existsSync(join(home, "cognito"))).toBe(false);
+  });
+});
