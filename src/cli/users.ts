@@ -1,7 +1,6 @@
 import { DescribeUserPoolCommand } from "@aws-sdk/client-cognito-identity-provider";
 import { type Command, InvalidArgumentError } from "commander";
-import { wireUserSync } from "../handlers/user-sync-wiring.ts";
-import { resyncAll } from "../users/resync.ts";
+import type { UserSyncWiring } from "../handlers/user-sync-wiring.ts";
 import { printTable, startProgress } from "./progress.ts";
 import { userSyncTarget } from "./user-sync-target.ts";
 
@@ -24,6 +23,12 @@ async function resync(options: {
   local: boolean;
 }): Promise<void> {
   const target = await userSyncTarget(options.local);
+  // Loaded on use: the sync's adapters pull in most SDKs, which the other
+  // commands need not import.
+  const [{ wireUserSync }, { resyncAll }] = await Promise.all([
+    import("../handlers/user-sync-wiring.ts"),
+    import("../users/resync.ts"),
+  ]);
   const wiring = wireUserSync(target.config, target.aws);
   const estimate = await estimatedUsers(
     wiring.clients,
@@ -59,7 +64,7 @@ async function resync(options: {
 
 /** Cognito's estimate of the pool's size, for the progress bar only. */
 async function estimatedUsers(
-  clients: ReturnType<typeof wireUserSync>["clients"],
+  clients: UserSyncWiring["clients"],
   userPoolId: string,
 ): Promise<number> {
   try {
