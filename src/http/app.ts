@@ -14,6 +14,7 @@ import {
   type HttpLogger,
   newRequestId,
 } from "./context.ts";
+import { corsOriginMatcher } from "./cors-origins.ts";
 import type { AppDeps } from "./deps.ts";
 import { errorBody, HttpError, HttpRateLimitedError } from "./errors.ts";
 import { registerSyncRoutes } from "./routes/sync.ts";
@@ -36,7 +37,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (deps.corsOrigins && deps.corsOrigins.length > 0) {
     app.use(
       cors({
-        origin: [...deps.corsOrigins],
+        origin: corsOriginMatcher(deps.corsOrigins),
         allowMethods: ["GET", "POST"],
         allowHeaders: ["Authorization", "Content-Type"],
         exposeHeaders: ["Retry-After", "X-Request-Id"],

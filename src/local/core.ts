@@ -33,6 +33,9 @@ import { enginePorts } from "./ports.ts";
 
 type Env = Record<string, string | undefined>;
 
+/** A website's dev server, on whatever port it picks, may call the API. */
+export const LOCAL_CORS_ORIGINS = "http://localhost:*,http://127.0.0.1:*";
+
 export interface LocalCoreOptions {
   readonly home: string;
   readonly port: number;
@@ -114,7 +117,7 @@ export async function startLocalCore(
         SYNC_QUEUE_URL: resources.syncQueueUrl,
       }),
       http: httpConfig({
-        CORS_ORIGINS: options.env.CORS_ORIGINS,
+        CORS_ORIGINS: options.env.CORS_ORIGINS ?? LOCAL_CORS_ORIGINS,
         COGNITO_ISSUER: endpoints.cognito.issuer,
         COGNITO_CLIENT_IDS: resources.clientId,
       }),

@@ -156,6 +156,19 @@ describe("local core", () => {
     const avatar = await served(String(item.picture), 200);
     expect(avatar.headers.get("content-type")).toBe("image/png");
 
+    // A website's dev server on its own port may call the API.
+    const preflight = await fetch(`${endpoints.api}/v1/auth/sync`, {
+      method: "OPTIONS",
+      headers: {
+        Origin: "http://localhost:5173",
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "authorization",
+      },
+    });
+    expect(preflight.headers.get("access-control-allow-origin")).toBe(
+      "http://localhost:5173",
+    );
+
     const first = await syncNow(endpoints, tokens.idToken);
     expect(first.status).toBe(200);
     expect(await first.json()).toMatchObject({
