@@ -47,6 +47,13 @@ export function registryStatements(registry: Registry): Statement[] {
   }));
 }
 
+/** Listing the registry's buckets, and nothing of their objects. */
+export function registryListing(registry: Registry): Statement[] {
+  return registryStatements(registry).filter((statement) =>
+    statement.Action.every((action) => action === "s3:ListBucket"),
+  );
+}
+
 /** The runtime reads the registry itself, to map a bucket to its dir. */
 export function registryRead(context: DeployContext): Statement {
   const path = REGISTRY_PREFIX.replace(/\/$/, "");

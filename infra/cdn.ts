@@ -12,6 +12,7 @@ import {
   CDN_SECRET_NAME,
   REGISTRY_PREFIX,
   readSecret,
+  registryListing,
   registryRead,
   registryStatements,
 } from "./cdn-access.ts";
@@ -78,7 +79,7 @@ export function createCdn(
     CDN_BACKFILL_QUEUE_URL: pageQueue.queue.url,
     CDN_BASE_URL: `https://${host}`,
   };
-  const reads = [...registryStatements(registry), registryRead(context)];
+  const registryParameters = registryRead(context);
 
   const sync = new LambdaFunction(`${name}-sync`, {
     handler: "cdn-sync",
@@ -86,7 +87,8 @@ export function createCdn(
     description: "Mirrors objects of registered buckets into R2",
     environment,
     statements: [
-      ...reads,
+      ...registryStatements(registry),
+      registryParameters,
       readSecret(context),
       consumeQueue("CdnQueue", queue.queue.arn),
     ],
@@ -109,7 +111,9 @@ export function createCdn(
     description: "Queues one page of a registered bucket for the CDN sync",
     environment,
     statements: [
-      ...reads,
+      // It only lists the buckets; the sync reads the objects.
+      ...registryListing(registry),
+      registryParameters,
       {
         Sid: "EnqueueMirrorAndNextPage",
         Effect: "Allow",

@@ -49,7 +49,7 @@ export function createHttpApi(
       CORS_ORIGINS: config.corsOrigins.join(","),
     },
     statements: [
-      ...userSyncStatements(auth.pool.arn, storage),
+      ...userSyncStatements("api", auth.pool.arn, storage),
       {
         Sid: "EnqueueSync",
         Effect: "Allow",

@@ -88,7 +88,6 @@ export function createUserSyncFunctions(
 ): { worker: LambdaFunction; resync: LambdaFunction } {
   const { config, prefix } = context;
   const environment = userSyncEnvironment(context, pool.id, storage);
-  const statements = userSyncStatements(pool.arn, storage);
   const queue = storage.syncQueue.queue;
 
   const worker = new LambdaFunction("sync-worker", {
@@ -96,7 +95,10 @@ export function createUserSyncFunctions(
     functionName: `${prefix}-sync-worker`,
     description: "Copies one user from Cognito into the users table",
     environment,
-    statements: [...statements, consumeQueue("SyncQueue", queue.arn)],
+    statements: [
+      ...userSyncStatements("worker", pool.arn, storage),
+      consumeQueue("SyncQueue", queue.arn),
+    ],
     logRetentionDays: config.logRetentionDays,
     timeoutSeconds: SYNC_WORKER_TIMEOUT_SECONDS,
     codeDir: context.codeDir,
@@ -113,7 +115,7 @@ export function createUserSyncFunctions(
     functionName: `${prefix}-resync`,
     description: "Syncs every user and prunes users Cognito no longer has",
     environment,
-    statements,
+    statements: userSyncStatements("resync", pool.arn, storage),
     logRetentionDays: config.logRetentionDays,
     timeoutSeconds: RESYNC_TIMEOUT_SECONDS,
     memoryMb: 512,

@@ -29,9 +29,12 @@ export const SYNC_DETAIL_TYPES = ["Object Created", "Object Deleted"] as const;
 
 /**
  * Read access to the registered buckets only, or undefined when nothing is
- * registered (IAM rejects a policy without statements). `s3:ListBucket` is
- * what makes HeadObject answer 404 rather than 403 for a missing key, which
- * is how the sync tells a deleted object.
+ * registered (IAM rejects a policy without statements). The sync sends
+ * HeadObject and GetObject for the current version only (`s3:GetObject`;
+ * `s3:GetObjectVersion` would be needed only with a VersionId). The
+ * backfill lists with ListObjectsV2, and `s3:ListBucket` is also what makes
+ * HeadObject answer 404 rather than 403 for a missing key, which is how the
+ * sync tells a deleted object.
  */
 export function registryPolicyDocument(
   registry: Registry,
@@ -46,7 +49,7 @@ export function registryPolicyDocument(
       {
         Sid: "ReadRegisteredObjects",
         Effect: "Allow",
-        Action: ["s3:GetObject", "s3:GetObjectVersion"],
+        Action: ["s3:GetObject"],
         Resource: buckets.map((bucket) => `arn:aws:s3:::${bucket}/*`),
       },
       {

@@ -30,7 +30,7 @@ describe("registryPolicyDocument", () => {
         {
           Sid: "ReadRegisteredObjects",
           Effect: "Allow",
-          Action: ["s3:GetObject", "s3:GetObjectVersion"],
+          Action: ["s3:GetObject"],
           Resource: ["arn:aws:s3:::anime-assets/*"],
         },
         {
@@ -57,11 +57,7 @@ describe("registryPolicyDocument", () => {
       "arn:aws:s3:::covers.example",
     ]);
     const actions = policy?.Statement.flatMap((statement) => statement.Action);
-    expect(actions).toEqual([
-      "s3:GetObject",
-      "s3:GetObjectVersion",
-      "s3:ListBucket",
-    ]);
+    expect(actions).toEqual(["s3:GetObject", "s3:ListBucket"]);
     const resources = policy?.Statement.flatMap((statement) => [
       ...statement.Resource,
     ]);

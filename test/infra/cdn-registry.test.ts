@@ -110,7 +110,7 @@ describe("policy and rule generated from the registry", () => {
     expect(read).toEqual({
       Sid: "ReadRegisteredObjects",
       Effect: "Allow",
-      Action: ["s3:GetObject", "s3:GetObjectVersion"],
+      Action: ["s3:GetObject"],
       Resource: ["arn:aws:s3:::avatars-bucket/*"],
     });
     expect(list?.Resource).toEqual(["arn:aws:s3:::avatars-bucket"]);
