@@ -6,6 +6,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { startCognitoLocal } from "./engines/cognito-local.ts";
+import type { ConfirmationCode } from "./engines/confirmation-codes.ts";
 import { startDynalite } from "./engines/dynalite.ts";
 import { startFauxqs } from "./engines/fauxqs.ts";
 import { type S3rverEngine, startS3rver } from "./engines/s3rver.ts";
@@ -44,6 +45,7 @@ export function dataFolders(home: string) {
 export async function startCoreEngines(
   home: string,
   corePort: number,
+  onConfirmationCode?: (delivery: ConfirmationCode) => void,
 ): Promise<CoreEngines> {
   const folders = dataFolders(home);
   const ports = enginePorts(corePort);
@@ -71,6 +73,7 @@ export async function startCoreEngines(
           directory: folders.cognito,
           lambdaEndpoint: lambda.endpoint,
           triggers: { PostAuthentication: POST_AUTHENTICATION_FUNCTION },
+          onConfirmationCode,
         }),
       ),
       track(startDynalite({ port: ports.dynamo, path: folders.dynamo })),

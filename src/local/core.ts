@@ -28,7 +28,7 @@ import type { LocalEndpoints } from "./endpoints-file.ts";
 import { LOOPBACK } from "./engines/types.ts";
 import { LocalCorePortBusyError } from "./errors.ts";
 import { lockHome } from "./lock.ts";
-import type { Print } from "./log-format.ts";
+import { formatConfirmationCode, type Print } from "./log-format.ts";
 import { enginePorts } from "./ports.ts";
 
 type Env = Record<string, string | undefined>;
@@ -69,7 +69,9 @@ export async function startLocalCore(
     await removeEndpointsFile(home);
     cleanups.push(() => removeEndpointsFile(home));
     await ensurePortsFree(options.port);
-    const engines = await startCoreEngines(home, options.port);
+    const engines = await startCoreEngines(home, options.port, (delivery) =>
+      options.print(formatConfirmationCode(delivery)),
+    );
     cleanups.push(engines.stop);
 
     const api = `http://${LOOPBACK}:${options.port}`;

@@ -5,6 +5,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { HttpLogger } from "../http/context.ts";
+import type { ConfirmationCode } from "./engines/confirmation-codes.ts";
 
 /** Where finished lines go (the terminal, or a test's array). */
 export type Print = (line: string) => void;
@@ -90,4 +91,15 @@ export function terminalHttpLogger(service: string, print: Print): HttpLogger {
       print(formatLogLine({ ...attributes, level, message, service }));
 
   return { info: line("INFO"), warn: line("WARN"), error: line("ERROR") };
+}
+
+/** The line for a code cognito-local "sent"; never its email address. */
+export function formatConfirmationCode(delivery: ConfirmationCode): string {
+  const named = !delivery.username.includes("@");
+
+  return formatLogLine({
+    service: "cognito",
+    message: `confirmation code ${delivery.code}`,
+    ...(named ? { userId: delivery.username } : {}),
+  });
 }

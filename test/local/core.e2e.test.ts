@@ -8,8 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  AdminConfirmSignUpCommand,
   CognitoIdentityProviderClient,
+  ConfirmSignUpCommand,
   InitiateAuthCommand,
   SignUpCommand,
   UpdateUserAttributesCommand,
@@ -120,8 +120,8 @@ describe("local core", () => {
     let endpoints = await waitForEndpoints(core, home);
     const clients = clientsFor(endpoints);
 
-    // Sign-up as a website does; cognito-local prints the confirmation code
-    // on its own console only, so the admin API confirms the user.
+    // Sign-up and confirmation as a website does; the code a real pool
+    // would email appears on the core's terminal.
     const { UserSub: userId } = await clients.cognito.send(
       new SignUpCommand({
         ClientId: endpoints.cognito.clientId,
@@ -134,10 +134,15 @@ describe("local core", () => {
         ],
       }),
     );
+    const code = await eventually(
+      async () => /confirmation code (\S+)/.exec(core?.output() ?? "")?.[1],
+      "the confirmation code on the terminal",
+    );
     await clients.cognito.send(
-      new AdminConfirmSignUpCommand({
-        UserPoolId: endpoints.cognito.userPoolId,
+      new ConfirmSignUpCommand({
+        ClientId: endpoints.cognito.clientId,
         Username: EMAIL,
+        ConfirmationCode: code,
       }),
     );
     const tokens = await signIn(endpoints);
@@ -218,6 +223,8 @@ describe("local core", () => {
     expect(await missing.json()).toMatchObject({
       error: { code: "not_found" },
     });
+
+    expect(core.output().toLowerCase()).not.toContain(EMAIL.toLowerCase());
 
     const second = spawnCore(env);
     expect(await second.exited).not.toBe(0);

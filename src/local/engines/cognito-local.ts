@@ -3,6 +3,10 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import {
+  type ConfirmationCode,
+  confirmationCodeReader,
+} from "./confirmation-codes.ts";
 import { type Engine, type Listen, LOOPBACK } from "./types.ts";
 
 export interface CognitoLocalOptions extends Listen {
@@ -12,6 +16,8 @@ export interface CognitoLocalOptions extends Listen {
   lambdaEndpoint?: string;
   /** Trigger name → Lambda function name, e.g. PostAuthentication. */
   triggers?: Record<string, string>;
+  /** Receives each confirmation code cognito-local "sends". */
+  onConfirmationCode?: (delivery: ConfirmationCode) => void;
 }
 
 const STARTUP_TIMEOUT_MS = 20_000;
@@ -43,6 +49,10 @@ export async function startCognitoLocal(
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
+  if (options.onConfirmationCode) {
+    const read = confirmationCodeReader(options.onConfirmationCode);
+    child.stdout?.on("data", (chunk: Buffer) => read(chunk.toString()));
+  }
 
   try {
     await waitUntilListening(child, endpoint);
