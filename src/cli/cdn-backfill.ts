@@ -1,7 +1,7 @@
 /**
  * `core cdn backfill` and `core cdn verify`. Both run against AWS and R2
- * from configuration by default; endpoint options point them at local
- * engines. Callers (the local core, tests) can pass their own targets.
+ * from configuration by default (unset names read from the stack's `/core/`
+ * outputs in SSM); endpoint options point them at local engines. Callers (the local core, tests) can pass their own targets.
  */
 
 import { randomUUID } from "node:crypto";
@@ -14,18 +14,19 @@ import {
   cdnTargetsFromConfig,
   cdnTargetsFromLocal,
 } from "../aws/bulk-targets.ts";
-import { createAwsClients } from "../aws/clients.ts";
+import { createAwsClients, ssmClient } from "../aws/clients.ts";
 import { loadRegistry } from "../aws/ssm-registry.ts";
 import { backfill, DEFAULT_BACKFILL_CONCURRENCY } from "../cdn/backfill.ts";
 import { selectEntries } from "../cdn/backfill-plan.ts";
 import { needsAttention } from "../cdn/backfill-summary.ts";
 import { verify } from "../cdn/verify.ts";
-import { awsConfig, ConfigError, cdnConfig, localConfig } from "../config.ts";
+import { awsConfig, ConfigError, localConfig } from "../config.ts";
 import {
   backfillProgressBar,
   printBackfillSummary,
   printVerification,
 } from "./cdn-backfill-report.ts";
+import { remoteBackfillConfig, withCdnOutputs } from "./cdn-target.ts";
 
 /** Endpoint options shared by both commands, as commander parses them. */
 export interface EndpointOptions {
@@ -141,7 +142,11 @@ export async function runBackfill(
   }
 }
 
-/** Queues the first page of each selected directory for the Lambda. */
+/**
+ * Queues the first page of each selected directory for the Lambda. Needs
+ * only the registry and the backfill queue (`/core/cdn-backfill-queue-url`
+ * when CDN_BACKFILL_QUEUE_URL is unset): the Lambda does the copying.
+ */
 async function startRemote(flags: BackfillFlags): Promise<number> {
   if (flags.local) {
     throw new ConfigError([
@@ -149,12 +154,12 @@ async function startRemote(flags: BackfillFlags): Promise<number> {
     ]);
   }
   const env = environmentWith(flags);
-  const config = cdnConfig(env);
-  const queueUrl = config.CDN_BACKFILL_QUEUE_URL;
-  if (!queueUrl) throw new ConfigError(["CDN_BACKFILL_QUEUE_URL is not set"]);
-
   const aws = createAwsClients(awsConfig(env));
-  const registry = await loadRegistry(aws.ssm, config.CDN_REGISTRY_PREFIX);
+  const { registryPrefix, queueUrl } = remoteBackfillConfig(
+    await withCdnOutputs(aws.ssm, env, ["CDN_BACKFILL_QUEUE_URL"]),
+  );
+
+  const registry = await loadRegistry(aws.ssm, registryPrefix);
   const runId = randomUUID();
   for (const entry of selectEntries(registry, flags.dir)) {
     await sendPageRequest(aws.sqs, queueUrl, {
@@ -171,10 +176,22 @@ async function startRemote(flags: BackfillFlags): Promise<number> {
   return 0;
 }
 
-function targetsFromEnvironment(options: EndpointOptions): Promise<CdnTargets> {
+/**
+ * Targets for AWS, or for the engines the endpoint options name. The R2
+ * bucket and CDN URL come from the `/core/` outputs when unset; backfill
+ * never builds a CDN URL, but the CDN configuration requires one.
+ */
+async function targetsFromEnvironment(
+  options: EndpointOptions,
+): Promise<CdnTargets> {
   if (options.local) return cdnTargetsFromLocal(localConfig().CORE_HOME);
 
-  return cdnTargetsFromConfig(environmentWith(options));
+  const env = environmentWith(options);
+  const ssm = ssmClient(awsConfig(env));
+
+  return cdnTargetsFromConfig(
+    await withCdnOutputs(ssm, env, ["CDN_R2_BUCKET", "CDN_BASE_URL"]),
+  );
 }
 
 /** The environment with the command's endpoint options laid over it. */
@@ -198,7 +215,10 @@ function addEndpointOptions(command: Command): void {
     .option("--local", "use the running local core (its endpoints.json)")
     .option("--s3-endpoint <url>", "source S3 endpoint (default: AWS)")
     .option("--r2-endpoint <url>", "R2 endpoint (default: from the secret)")
-    .option("--r2-bucket <name>", "R2 bucket (default: CDN_R2_BUCKET)")
+    .option(
+      "--r2-bucket <name>",
+      "R2 bucket (default: CDN_R2_BUCKET, else /core/cdn-r2-bucket)",
+    )
     .option("--ssm-endpoint <url>", "SSM endpoint for the registry")
     .option("--secrets-endpoint <url>", "Secrets Manager endpoint");
 }
