@@ -1,9 +1,14 @@
 /**
- * A tiny HTTP proxy in front of an engine: records each request's method and
- * path, and can play "unreachable" by dropping connections. Headers (Host
- * included) pass unchanged, so SigV4 signatures still verify behind it.
+ * A tiny HTTP proxy in front of an engine: records each request's method,
+ * path and headers, and can play "unreachable" by dropping connections.
+ * Headers (Host included) pass unchanged, so SigV4 signatures still verify
+ * behind it.
  */
-import { createServer, request as forward } from "node:http";
+import {
+  createServer,
+  request as forward,
+  type IncomingHttpHeaders,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 import { LOOPBACK } from "../../src/local/engines/types.ts";
 
@@ -12,6 +17,8 @@ export interface ProxiedRequest {
   /** Decoded path without the query string. */
   readonly path: string;
   readonly query: string;
+  /** As received; Node lower-cases the names. */
+  readonly headers: IncomingHttpHeaders;
 }
 
 export interface CdnCountingProxy {
@@ -38,6 +45,7 @@ export async function startCdnCountingProxy(
       method: incoming.method ?? "GET",
       path: decodeURIComponent(url.pathname),
       query: url.search,
+      headers: { ...incoming.headers },
     });
     const upstream = forward(
       {
