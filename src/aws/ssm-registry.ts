@@ -49,7 +49,8 @@ export const REGISTRY_MIN_REFRESH_MS = 5_000;
 /**
  * A RegistrySource that re-reads SSM at most every `maxAgeMs`, or sooner
  * when asked for a fresh copy, so a warm Lambda sees a newly registered
- * bucket as soon as its first event arrives.
+ * bucket as soon as its first event arrives. Powertools' parameters utility
+ * caches by age alone, so this source keeps its own few lines of cache.
  */
 export function ssmRegistrySource(
   client: SSMClient,
