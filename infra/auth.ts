@@ -97,7 +97,8 @@ export function createAuth(
       },
       lambdaConfig: { postAuthentication: trigger.arn },
     },
-    { protect: config.production },
+    // Cognito rejects mail settings whose SES identity is not verified.
+    { protect: config.production, dependsOn: [mail.verified] },
   );
   new aws.lambda.Permission("post-authentication-invoke", {
     action: "lambda:InvokeFunction",

@@ -3,6 +3,7 @@
  * a custom MAIL FROM domain, so messages align for SPF and DKIM alike.
  */
 import * as aws from "@pulumi/aws";
+import type * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { dnsRecord, VALIDATION_TTL, type Zone } from "./dns.ts";
 
@@ -13,28 +14,46 @@ export const MAIL_FROM_LABEL = "bounce";
 
 /** What the user pool needs to send mail as the domain. */
 export interface MailIdentity {
+  /** The identity's ARN, known only once SES has verified the domain. */
   readonly identityArn: pulumi.Output<string>;
+  /** Completes when SES reports the domain verified; Cognito waits on it. */
+  readonly verified: pulumi.Resource;
   readonly fromAddress: string;
 }
 
-/** The SES identity, its DKIM records and its MAIL FROM records. */
+/**
+ * The SES identity, its DKIM records and its MAIL FROM records, and a wait
+ * until SES has verified the domain: Cognito refuses a source identity that
+ * is not verified yet, and SES verifies an Easy DKIM domain only once it
+ * finds the three CNAMEs, minutes after they exist.
+ */
 export function createMailIdentity(zone: Zone, region: string): MailIdentity {
   const identity = new aws.sesv2.EmailIdentity("mail", {
     emailIdentity: zone.domain,
     dkimSigningAttributes: { nextSigningKeyLength: "RSA_2048_BIT" },
   });
+  const dkimRecords: cloudflare.DnsRecord[] = [];
   for (let index = 0; index < EASY_DKIM_SELECTORS; index++) {
     const token = identity.dkimSigningAttributes.apply(
       (attributes) => attributes.tokens[index] ?? "",
     );
-    dnsRecord(`mail-dkim-${index + 1}`, zone, {
+    const record = dnsRecord(`mail-dkim-${index + 1}`, zone, {
       name: pulumi.interpolate`${token}._domainkey.${zone.domain}`,
       type: "CNAME",
       content: pulumi.interpolate`${token}.dkim.amazonses.com`,
       ttl: VALIDATION_TTL,
       comment: "SES Easy DKIM",
     });
+    dkimRecords.push(record);
   }
+  // Polls SES until the domain's verification status is Success, which a
+  // DKIM-verified domain reaches without the legacy _amazonses TXT record
+  // (SES API reference, VerifyDomainIdentity); gives up after 45 minutes.
+  const verified = new aws.ses.DomainIdentityVerification(
+    "mail-verification",
+    { domain: identity.emailIdentity },
+    { dependsOn: dkimRecords },
+  );
 
   const mailFromDomain = `${MAIL_FROM_LABEL}.${zone.domain}`;
   new aws.sesv2.EmailIdentityMailFromAttributes("mail-from", {
@@ -56,5 +75,9 @@ export function createMailIdentity(zone: Zone, region: string): MailIdentity {
     comment: "SES MAIL FROM",
   });
 
-  return { identityArn: identity.arn, fromAddress: `noreply@${zone.domain}` };
+  return {
+    identityArn: verified.arn,
+    verified,
+    fromAddress: `noreply@${zone.domain}`,
+  };
 }

@@ -284,6 +284,28 @@ describe("email", () => {
     }
   });
 
+  test("the pool is created only once SES has verified the domain through DKIM", () => {
+    const verification = named(recorded, "mail-verification");
+    expect(verification.type).toBe(
+      "aws:ses/domainIdentityVerification:DomainIdentityVerification",
+    );
+    expect(verification.inputs).toEqual({ domain: "example.com" });
+    expect(verification.dependsOn).toEqual(
+      expect.arrayContaining([
+        "mail",
+        "mail-dkim-1",
+        "mail-dkim-2",
+        "mail-dkim-3",
+      ]),
+    );
+
+    const pool = named(recorded, "user-pool");
+    expect(pool.dependsOn).toContain("mail-verification");
+    expect(pool.inputs.emailConfiguration.sourceArn).toBe(
+      arnOf("ses", "identity/example.com"),
+    );
+  });
+
   test("the MAIL FROM domain has its MX and SPF records", () => {
     expect(inputsOf("mail-from")).toMatchObject({
       emailIdentity: "example.com",

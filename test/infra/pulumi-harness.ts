@@ -18,6 +18,8 @@ export interface Recorded {
   // biome-ignore lint/suspicious/noExplicitAny: inputs are untyped by nature
   readonly inputs: Record<string, any>;
   readonly provider?: string;
+  /** Names of the resources it waits for, explicitly or through inputs. */
+  readonly dependsOn: readonly string[];
 }
 
 export interface HarnessOptions {
@@ -30,6 +32,7 @@ export async function installMocks(
   options: HarnessOptions = {},
 ): Promise<Recorded[]> {
   const recorded: Recorded[] = [];
+  const dependencies = new Map<string, string[]>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
@@ -38,6 +41,7 @@ export async function installMocks(
           name: args.name,
           inputs: args.inputs,
           ...(args.provider ? { provider: args.provider } : {}),
+          dependsOn: dependencies.get(args.name) ?? [],
         });
         const state = { ...args.inputs, ...computedState(args) };
 
@@ -51,8 +55,33 @@ export async function installMocks(
     "dev",
     false,
   );
+  recordDependencies(dependencies);
 
   return recorded;
+}
+
+interface RegisterRequest {
+  getName(): string;
+  getDependenciesList(): string[];
+}
+
+/**
+ * The mocks hand `newResource` no dependencies, so they are read from the
+ * registration request on its way to the mock monitor.
+ */
+function recordDependencies(into: Map<string, string[]>): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(request: RegisterRequest, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (request, callback) => {
+    const names = request
+      .getDependenciesList()
+      .map((urn) => urn.slice(urn.lastIndexOf("::") + 2));
+    into.set(request.getName(), names);
+
+    return register(request, callback);
+  };
 }
 
 /**
@@ -214,6 +243,11 @@ function computedState(args: pulumi.runtime.MockResourceArgs) {
       return {
         arn: arnOf("ses", `identity/${inputs.emailIdentity}`),
         dkimSigningAttributes: { tokens: ["dkim1", "dkim2", "dkim3"] },
+      };
+    case "aws:ses/domainIdentityVerification:DomainIdentityVerification":
+      return {
+        id: inputs.domain,
+        arn: arnOf("ses", `identity/${inputs.domain}`),
       };
     case "aws:apigatewayv2/api:Api":
       return {
