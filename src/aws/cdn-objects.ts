@@ -13,18 +13,34 @@ import {
 import { bareEtag } from "../cdn/mirror-state.ts";
 import type { ObjectBody, ObjectHead } from "../cdn/ports.ts";
 
-/** True for "no such key" answers, including a delete marker's 404. */
+/**
+ * True for "no such key" answers: a 404, which S3 also gives when the
+ * key's current version is a delete marker, and a 405 flagged
+ * `x-amz-delete-marker: true`, its answer when the version read is a
+ * delete marker. Any other 405 is not proof that the object is gone.
+ */
 export function isNotFound(error: unknown): boolean {
   const failure = error as {
     name?: string;
     $metadata?: { httpStatusCode?: number };
+    $response?: { headers?: Record<string, string | undefined> };
   };
+  const status = failure.$metadata?.httpStatusCode;
+  if (status === 405) return isDeleteMarker(failure.$response?.headers ?? {});
 
   return (
     failure.name === "NotFound" ||
     failure.name === "NoSuchKey" ||
-    failure.$metadata?.httpStatusCode === 404
+    status === 404
   );
+}
+
+function isDeleteMarker(headers: Record<string, string | undefined>): boolean {
+  const name = Object.keys(headers).find(
+    (header) => header.toLowerCase() === "x-amz-delete-marker",
+  );
+
+  return name !== undefined && headers[name] === "true";
 }
 
 /** HeadObject, or undefined when the key does not exist. */
