@@ -141,7 +141,7 @@ function conflicts(records: readonly DnsRecordSpec[], domain: string) {
     if (
       record.name === domain &&
       record.type === "TXT" &&
-      record.content.startsWith("v=spf1")
+      isSpf(record.content)
     ) {
       problems.push(`${label}: the SPF record comes from spfIncludes`);
     }
@@ -159,4 +159,15 @@ function conflicts(records: readonly DnsRecordSpec[], domain: string) {
   }
 
   return [...new Set(problems)];
+}
+
+/**
+ * True for an SPF policy, quoted or not: Cloudflare accepts TXT content
+ * either way, and a domain with two SPF records fails SPF (RFC 7208, 4.5).
+ * The version tag is case-insensitive and ends at a space or the string.
+ */
+function isSpf(content: string): boolean {
+  const text = content.trim().replace(/^"/, "").toLowerCase();
+
+  return /^v=spf1(\s|"|$)/.test(text);
 }

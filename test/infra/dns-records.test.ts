@@ -179,6 +179,39 @@ describe("dns/records.yaml", () => {
     ]);
   });
 
+  test("rejects a second SPF record on the apex however it is quoted or cased", () => {
+    for (const content of [
+      '"v=spf1 include:x.example.net ~all"',
+      ' "V=SPF1 -all"',
+      '"v=spf1 ip4:192.0.2.1" " ~all"',
+      "v=spf1",
+    ]) {
+      expect(
+        problemsOf([{ name: "@", type: "TXT", content }]),
+        content,
+      ).toEqual(["example.com TXT: the SPF record comes from spfIncludes"]);
+    }
+  });
+
+  test("keeps apex TXT records that only look like SPF, and SPF on other names", () => {
+    const records = parseDnsRecords(
+      {
+        records: [
+          { name: "@", type: "TXT", content: '"v=spf10 not a policy"' },
+          { name: "@", type: "TXT", content: '"google-site-verification=abc"' },
+          { name: "mail", type: "TXT", content: '"v=spf1 -all"' },
+        ],
+      },
+      DOMAIN,
+    );
+
+    expect(records.map((record) => record.content)).toEqual([
+      '"v=spf10 not a policy"',
+      '"google-site-verification=abc"',
+      '"v=spf1 -all"',
+    ]);
+  });
+
   test("reports every bad record at once, and a file without a list", () => {
     const problems = problemsOf([
       { name: "a", type: "A", content: "nope" },
