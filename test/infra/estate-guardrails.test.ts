@@ -42,6 +42,39 @@ function allPolicies(): { owner: string; document: PolicyDocument }[] {
   });
 }
 
+type PolicyStatement = PolicyDocument["Statement"][number];
+
+/**
+ * Statements that may name a wildcard action (`s3:*`) or principal (`*`),
+ * each with its reason. Only Deny statements qualify: a wildcard there
+ * takes access away from everyone, and narrowing it would leave gaps.
+ */
+const WILDCARD_DENIES: readonly {
+  readonly reason: string;
+  readonly matches: (statement: PolicyStatement) => boolean;
+}[] = [
+  {
+    reason:
+      "the TLS-only bucket policy denies every S3 action to every principal over plain HTTP; naming fewer would let the rest through",
+    matches: (statement) =>
+      statement.Sid === "DenyInsecureTransport" &&
+      statement.Effect === "Deny" &&
+      statement.Principal === "*" &&
+      statement.Action === "s3:*" &&
+      statement.Condition?.Bool?.["aws:SecureTransport"] === "false",
+  },
+];
+
+function hasWildcardPrincipal(statement: PolicyStatement): boolean {
+  const principal = statement.Principal;
+  if (principal === "*") return true;
+  if (typeof principal !== "object" || principal === null) return false;
+
+  return Object.values(principal).some((value) =>
+    listOf(value as string | string[]).includes("*"),
+  );
+}
+
 describe("IAM", () => {
   test("the program declares the policies the checks below read", () => {
     expect(allPolicies().length).toBeGreaterThanOrEqual(15);
@@ -60,6 +93,31 @@ describe("IAM", () => {
         }
       }
     }
+  });
+
+  test("a wildcard action or principal appears only in the listed Deny statements", () => {
+    const used = new Map<string, number>();
+    for (const { owner, document } of allPolicies()) {
+      for (const statement of document.Statement) {
+        const wildcardAction = listOf(statement.Action).some((action) =>
+          action.includes("*"),
+        );
+        if (!wildcardAction && !hasWildcardPrincipal(statement)) continue;
+        const exception = WILDCARD_DENIES.find((candidate) =>
+          candidate.matches(statement),
+        );
+        expect(exception, `${owner}: ${statement.Sid}`).toBeDefined();
+        if (!exception) continue;
+        used.set(exception.reason, (used.get(exception.reason) ?? 0) + 1);
+      }
+    }
+
+    // Each exception is in use (one TLS-only policy per bucket), so the
+    // list cannot keep a justification for a statement that has gone.
+    const buckets = ofType(recorded, "aws:s3/bucket:Bucket").length;
+    expect(Object.fromEntries(used)).toEqual({
+      [WILDCARD_DENIES[0]?.reason ?? ""]: buckets,
+    });
   });
 
   test("a * resource appears only for actions AWS cannot scope, each with a reason", () => {
