@@ -2,9 +2,11 @@
  * The users table in DynamoDB: one item per user, key `id`.
  *
  * Writes are conditional on Cognito's last-modified time so an older
- * snapshot never replaces a newer one. The on-demand sync limit lives on the
- * same item (`syncRequestedAt`), so it holds across Lambda instances; it is
- * never part of the profile served to clients.
+ * snapshot never replaces a newer one; on a tie, on when Cognito was read
+ * (`syncedAt`), since group changes leave the last-modified time alone. The
+ * on-demand sync limit lives on the same item (`syncRequestedAt`), so it
+ * holds across Lambda instances; it is never part of the profile served to
+ * clients.
  */
 import {
   BatchGetCommand,
@@ -22,6 +24,19 @@ import { isAwsError } from "./errors.ts";
 /** BatchGetItem reads at most 100 keys per call. */
 const BATCH_GET_LIMIT = 100;
 const MAX_BATCH_ATTEMPTS = 5;
+
+/**
+ * Accepts a snapshot unless the item holds a newer one. An item without
+ * `updatedAt` is new, or only a rate-limit stamp (`{id, syncRequestedAt}`).
+ * Equal `updatedAt` values are ordered by `syncedAt`, the time Cognito was
+ * read, so of two reads between which only the groups changed the later
+ * one wins. ISO 8601 strings of one format order as the times they name.
+ */
+const NEWER_SNAPSHOT_ONLY = [
+  "attribute_not_exists(#updatedAt)",
+  "#updatedAt < :updatedAt",
+  "(#updatedAt = :updatedAt AND (attribute_not_exists(#syncedAt) OR #syncedAt <= :syncedAt))",
+].join(" OR ");
 
 const PROFILE_FIELDS = [
   "name",
@@ -89,8 +104,7 @@ export class DynamoUserStore implements UserStore {
           TableName: this.tableName,
           Key: { id: profile.id },
           UpdateExpression: update,
-          ConditionExpression:
-            "attribute_not_exists(#updatedAt) OR #updatedAt <= :updatedAt",
+          ConditionExpression: NEWER_SNAPSHOT_ONLY,
           ExpressionAttributeNames: Object.fromEntries(
             PROFILE_FIELDS.map((field) => [`#${field}`, field]),
           ),

@@ -32,6 +32,18 @@ export function avatarKey(userId: string, image: AvatarImage): string {
   return `${userId}/${digest}.${image.extension}`;
 }
 
+/** What the cache decided for one user. */
+export interface AvatarResolution {
+  /** The picture the profile should carry; undefined for none. */
+  readonly picture: string | undefined;
+  /**
+   * Why Gravatar could not be used this time (timeout, 5xx, a refused
+   * body), when it could not. Names the kind of failure only: never the
+   * email, its hash or the request URL.
+   */
+  readonly gravatarUnavailable?: string;
+}
+
 /** Decides each user's picture and keeps the avatars bucket in step. */
 export class AvatarCache {
   readonly #store: AvatarStore;
@@ -46,13 +58,14 @@ export class AvatarCache {
 
   /**
    * The picture the profile should carry, after storing or deleting the
-   * user's cached avatar. `previous` is the picture in the users table. A picture set elsewhere is never replaced unless
-   * the user opted in and Gravatar has an image.
+   * user's cached avatar. `previous` is the picture in the users table. A
+   * picture set elsewhere is never replaced unless the user opted in and
+   * Gravatar has an image.
    */
   async resolve(
     user: DirectoryUser,
     previous?: string,
-  ): Promise<string | undefined> {
+  ): Promise<AvatarResolution> {
     const current = user.attributes.picture;
     const email = user.attributes.email;
     // Nothing is kept for a user who has not opted in, for privacy. Only a
@@ -62,19 +75,19 @@ export class AvatarCache {
       if (this.isOurs(current) || this.isOurs(previous)) {
         await this.forget(user.id);
       }
-      return this.#withoutOurs(current);
+      return { picture: this.#withoutOurs(current) };
     }
 
     const lookup = await this.#gravatar.lookup(email);
     switch (lookup.kind) {
       case "found":
-        return this.#keepOnly(user.id, lookup.image);
+        return { picture: await this.#keepOnly(user.id, lookup.image) };
       case "absent":
         await this.forget(user.id);
-        return this.#withoutOurs(current);
+        return { picture: this.#withoutOurs(current) };
       case "unavailable":
         // Keep what is there; the next sync tries again.
-        return current;
+        return { picture: current, gravatarUnavailable: lookup.reason };
     }
   }
 

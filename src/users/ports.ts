@@ -26,8 +26,9 @@ export interface UserStore {
   /** Profiles that exist among `userIds`, in no particular order. */
   getMany(userIds: readonly string[]): Promise<UserProfile[]>;
   /**
-   * Writes `profile` unless the table holds a newer Cognito snapshot
-   * (a later `updatedAt`), in which case it answers "stale".
+   * Writes `profile` unless the table holds a newer Cognito snapshot, in
+   * which case it answers "stale": a later `updatedAt`, or the same one read
+   * from Cognito later (a later `syncedAt`).
    */
   put(profile: UserProfile): Promise<PutResult>;
   delete(userId: string): Promise<void>;

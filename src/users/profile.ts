@@ -25,6 +25,11 @@ export interface UserProfile {
   readonly enabled: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * When Cognito was read for this copy, taken just before the read (for a
+   * full resync, when its listing began). Orders two snapshots with the
+   * same `updatedAt`, which group changes do not move.
+   */
   readonly syncedAt: string;
 }
 

@@ -30,6 +30,7 @@ export interface ResyncDeps {
   readonly directory: IdentityDirectory;
   readonly store: UserStore;
   readonly sync: Pick<UserSync, "apply" | "sync">;
+  readonly now?: () => Date;
 }
 
 export async function resyncAll(
@@ -45,6 +46,9 @@ export async function resyncAll(
   };
   const report = () => options.onProgress?.(summary);
   const seen = new Set<string>();
+  // Groups are listed once, before the first page of users, so every
+  // snapshot of the run is only as fresh as the start of the listing.
+  const listedAt = deps.now?.() ?? new Date();
 
   const fail = (userId: string) => {
     summary.failed++;
@@ -56,7 +60,7 @@ export async function resyncAll(
     Awaited<ReturnType<UserStore["get"]>>,
   ]) {
     try {
-      const outcome = await deps.sync.apply(user, stored);
+      const outcome = await deps.sync.apply(user, stored, listedAt);
       if (outcome.status === "unchanged") summary.unchanged++;
       else summary.synced++;
     } catch {

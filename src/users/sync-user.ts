@@ -12,13 +12,35 @@ import {
   type UserProfile,
 } from "./profile.ts";
 
+/** Facts about a sync worth a log field, whatever its status. */
+interface SyncNotes {
+  /**
+   * Why Gravatar could not be used on this sync, when it could not; the
+   * cached avatar was kept. Never holds the email, its hash or the URL.
+   */
+  readonly gravatarUnavailable?: string;
+}
+
 export type SyncOutcome =
-  | { readonly status: "synced"; readonly profile: UserProfile }
-  | { readonly status: "unchanged"; readonly profile: UserProfile }
+  | ({ readonly status: "synced"; readonly profile: UserProfile } & SyncNotes)
+  | ({
+      readonly status: "unchanged";
+      readonly profile: UserProfile;
+    } & SyncNotes)
   /** The table holds a newer Cognito snapshot; `profile` is what it holds. */
-  | { readonly status: "stale"; readonly profile: UserProfile | undefined }
+  | ({
+      readonly status: "stale";
+      readonly profile: UserProfile | undefined;
+    } & SyncNotes)
   /** The user no longer exists in Cognito; profile and avatar are gone. */
   | { readonly status: "removed" };
+
+/** Why Gravatar could not be used on the sync, if it could not. */
+export function gravatarUnavailableIn(
+  outcome: SyncOutcome,
+): string | undefined {
+  return outcome.status === "removed" ? undefined : outcome.gravatarUnavailable;
+}
 
 export interface UserSyncDeps {
   readonly directory: IdentityDirectory;
@@ -36,39 +58,21 @@ export class UserSync {
 
   /** Reads `userId` from Cognito and stores its profile, or removes it. */
   async sync(userId: string): Promise<SyncOutcome> {
-    const user = await this.#deps.directory.getUser(userId);
-    if (!user) return this.remove(userId);
-
-    const stored = await this.#deps.store.get(userId);
-
-    return this.apply(user, stored);
+    return this.#readAndApply(userId, true);
   }
 
   /**
    * Stores the profile for a user already read from Cognito, given what the
-   * table holds (`stored`); the full resync reads both in bulk.
+   * table holds (`stored`); the full resync reads both in bulk. `readAt` is
+   * when the read of `user` began: it orders snapshots with equal
+   * `updatedAt`.
    */
   async apply(
     user: DirectoryUser,
     stored: UserProfile | undefined,
+    readAt: Date,
   ): Promise<SyncOutcome> {
-    const picture = await this.#deps.avatars.resolve(user, stored?.picture);
-    if (picture !== user.attributes.picture) {
-      await this.#deps.directory.setPicture(user, picture);
-    }
-
-    const syncedAt = (this.#deps.now?.() ?? new Date()).toISOString();
-    const profile = toProfile(user, picture, syncedAt);
-    if (stored && !profileChanged(stored, profile)) {
-      return { status: "unchanged", profile: stored };
-    }
-
-    const result = await this.#deps.store.put(profile);
-    if (result === "stale") {
-      return { status: "stale", profile: await this.#deps.store.get(user.id) };
-    }
-
-    return { status: "synced", profile };
+    return this.#apply(user, stored, readAt, true);
   }
 
   /** Deletes the profile and cached avatar of a user Cognito no longer has. */
@@ -77,5 +81,59 @@ export class UserSync {
     await this.#deps.store.delete(userId);
 
     return { status: "removed" };
+  }
+
+  async #readAndApply(
+    userId: string,
+    retryIfStale: boolean,
+  ): Promise<SyncOutcome> {
+    // Taken before the read, so a snapshot never claims to be fresher than
+    // it is: of two reads with the same updatedAt, the later one wins.
+    const readAt = this.#now();
+    const user = await this.#deps.directory.getUser(userId);
+    if (!user) return this.remove(userId);
+
+    const stored = await this.#deps.store.get(userId);
+
+    return this.#apply(user, stored, readAt, retryIfStale);
+  }
+
+  async #apply(
+    user: DirectoryUser,
+    stored: UserProfile | undefined,
+    readAt: Date,
+    retryIfStale: boolean,
+  ): Promise<SyncOutcome> {
+    const { picture, gravatarUnavailable } = await this.#deps.avatars.resolve(
+      user,
+      stored?.picture,
+    );
+    if (picture !== user.attributes.picture) {
+      await this.#deps.directory.setPicture(user, picture);
+    }
+    const notes: SyncNotes = gravatarUnavailable ? { gravatarUnavailable } : {};
+
+    const profile = toProfile(user, picture, readAt.toISOString());
+    if (stored && !profileChanged(stored, profile)) {
+      return { status: "unchanged", profile: stored, ...notes };
+    }
+
+    const result = await this.#deps.store.put(profile);
+    if (result === "written") return { status: "synced", profile, ...notes };
+
+    // A newer snapshot is stored, but the avatar and Cognito's picture were
+    // already set from this older one. One fresh read puts them back in
+    // step with Cognito; a second loss means yet another sync is running.
+    if (retryIfStale) return this.#readAndApply(user.id, false);
+
+    return {
+      status: "stale",
+      profile: await this.#deps.store.get(user.id),
+      ...notes,
+    };
+  }
+
+  #now(): Date {
+    return this.#deps.now?.() ?? new Date();
   }
 }

@@ -86,7 +86,7 @@ function gravatarAnswers(user: DirectoryUser, answer: FakeAnswer): void {
 /** Syncs `user` once with a PNG on Gravatar and returns the cached URL. */
 async function withCachedAvatar(): Promise<[DirectoryUser, string]> {
   const user = optedIn({ kind: "image", format: "png" });
-  const picture = await cache.resolve(user);
+  const { picture } = await cache.resolve(user);
   if (!picture) throw new Error("setup: no avatar was cached");
 
   return [withAttributes(user, { picture }), picture];
@@ -96,7 +96,7 @@ describe("avatar cache", () => {
   it("stores an opted-in user's Gravatar and returns its CDN URL", async () => {
     const user = optedIn({ kind: "image", format: "png" });
 
-    const picture = await cache.resolve(user);
+    const { picture } = await cache.resolve(user);
 
     const key = `${user.id}/${sha256(imageBytes("png"))}.png`;
     expect(picture).toBe(`${CDN}/avatars/${key}`);
@@ -110,7 +110,7 @@ describe("avatar cache", () => {
   it("stores a JPEG under a .jpg key with image/jpeg", async () => {
     const user = optedIn({ kind: "image", format: "jpeg" });
 
-    const picture = await cache.resolve(user);
+    const { picture } = await cache.resolve(user);
 
     expect(picture).toMatch(/\/[0-9a-f]{64}\.jpg$/);
     const [key] = await store.list(user.id);
@@ -123,7 +123,7 @@ describe("avatar cache", () => {
     const [user, picture] = await withCachedAvatar();
     puts.length = 0;
 
-    expect(await cache.resolve(user)).toBe(picture);
+    expect((await cache.resolve(user)).picture).toBe(picture);
     expect(puts).toEqual([]);
     expect(await store.list(user.id)).toHaveLength(1);
   });
@@ -132,7 +132,7 @@ describe("avatar cache", () => {
     const [user, oldPicture] = await withCachedAvatar();
     gravatarAnswers(user, { kind: "image", format: "png", variant: 2 });
 
-    const picture = await cache.resolve(user);
+    const { picture } = await cache.resolve(user);
 
     const key = `${user.id}/${sha256(imageBytes("png", 2))}.png`;
     expect(picture).toBe(`${CDN}/avatars/${key}`);
@@ -144,7 +144,7 @@ describe("avatar cache", () => {
     const [user] = await withCachedAvatar();
     gravatar.reset();
 
-    expect(await cache.resolve(user)).toBeUndefined();
+    expect((await cache.resolve(user)).picture).toBeUndefined();
     expect(await store.list(user.id)).toEqual([]);
   });
 
@@ -152,7 +152,7 @@ describe("avatar cache", () => {
     const [user] = await withCachedAvatar();
     const optedOut = withAttributes(user, { [GRAVATAR_ATTRIBUTE]: "false" });
 
-    expect(await cache.resolve(optedOut)).toBeUndefined();
+    expect((await cache.resolve(optedOut)).picture).toBeUndefined();
     expect(await store.list(user.id)).toEqual([]);
     expect(gravatar.requests).toHaveLength(1);
   });
@@ -161,14 +161,14 @@ describe("avatar cache", () => {
     const [user] = await withCachedAvatar();
     const noEmail = withAttributes(user, { email: undefined });
 
-    expect(await cache.resolve(noEmail)).toBeUndefined();
+    expect((await cache.resolve(noEmail)).picture).toBeUndefined();
     expect(await store.list(user.id)).toEqual([]);
   });
 
   it("leaves a picture set elsewhere alone on a 404", async () => {
     const user = optedIn(undefined, { picture: ELSEWHERE });
 
-    expect(await cache.resolve(user)).toBe(ELSEWHERE);
+    expect((await cache.resolve(user)).picture).toBe(ELSEWHERE);
   });
 
   it("leaves a picture set elsewhere alone on opt-out, but drops our copy", async () => {
@@ -178,7 +178,7 @@ describe("avatar cache", () => {
       picture: ELSEWHERE,
     });
 
-    expect(await cache.resolve(movedOn, picture)).toBe(ELSEWHERE);
+    expect((await cache.resolve(movedOn, picture)).picture).toBe(ELSEWHERE);
     expect(await store.list(user.id)).toEqual([]);
   });
 
@@ -205,24 +205,43 @@ describe("avatar cache", () => {
       picture: ELSEWHERE,
     });
 
-    expect(await counting.resolve(user, ELSEWHERE)).toBe(ELSEWHERE);
+    expect((await counting.resolve(user, ELSEWHERE)).picture).toBe(ELSEWHERE);
     expect(lists).toEqual([]);
     expect(gravatar.requests).toEqual([]);
   });
 
-  it.each<[string, FakeAnswer]>([
-    ["a non-image", { kind: "html" }],
-    ["an oversized body", { kind: "oversized", bytes: 2 * 1024 * 1024 }],
-    ["a timeout", { kind: "slow", delayMs: 5_000, phase: "headers" }],
-    ["a 5xx", { kind: "status", status: 503 }],
-  ])("keeps the cached avatar and picture on %s", async (_, answer) => {
-    const [user, picture] = await withCachedAvatar();
-    const keys = await store.list(user.id);
-    gravatarAnswers(user, answer);
+  it.each<[string, FakeAnswer, RegExp]>([
+    ["a non-image", { kind: "html" }, /not a PNG, JPEG, GIF or WebP/],
+    [
+      "an oversized body",
+      { kind: "oversized", bytes: 2 * 1024 * 1024 },
+      /larger than 1048576 bytes/,
+    ],
+    [
+      "a timeout",
+      { kind: "slow", delayMs: 5_000, phase: "headers" },
+      /did not answer within 1000 ms/,
+    ],
+    ["a 5xx", { kind: "status", status: 503 }, /HTTP 503/],
+  ])(
+    "keeps the cached avatar and picture on %s, and says why",
+    async (_, answer, why) => {
+      const [user, picture] = await withCachedAvatar();
+      const keys = await store.list(user.id);
+      gravatarAnswers(user, answer);
+      const email = user.attributes.email ?? "";
 
-    expect(await cache.resolve(user)).toBe(picture);
-    expect(await store.list(user.id)).toEqual(keys);
-  });
+      const resolution = await cache.resolve(user);
+
+      expect(resolution.picture).toBe(picture);
+      expect(resolution.gravatarUnavailable).toMatch(why);
+      expect(resolution.gravatarUnavailable).not.toContain(email);
+      expect(resolution.gravatarUnavailable).not.toContain(
+        sha256(email.trim().toLowerCase()),
+      );
+      expect(await store.list(user.id)).toEqual(keys);
+    },
+  );
 
   it("keeps a picture set elsewhere when Gravatar is unavailable", async () => {
     const user = optedIn(
@@ -230,7 +249,7 @@ describe("avatar cache", () => {
       { picture: ELSEWHERE },
     );
 
-    expect(await cache.resolve(user)).toBe(ELSEWHERE);
+    expect((await cache.resolve(user)).picture).toBe(ELSEWHERE);
     expect(await store.list(user.id)).toEqual([]);
   });
 
@@ -241,7 +260,7 @@ describe("avatar cache", () => {
       format: "gif",
     });
 
-    expect(await cache.resolve(user)).toMatch(/\.gif$/);
+    expect((await cache.resolve(user)).picture).toMatch(/\.gif$/);
     expect(gravatar.requests[0]?.path).toBe(
       `/avatar/${sha256("mixed.case@example.com")}`,
     );

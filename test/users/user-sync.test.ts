@@ -160,9 +160,13 @@ describe("sync worker", () => {
       ).toISOString(),
     };
 
-    const outcome = await wiring.sync.apply(older, undefined);
+    const outcome = await wiring.sync.apply(older, undefined, new Date());
 
-    expect(outcome.status).toBe("stale");
+    // Refused, then read afresh from Cognito, which still holds the newest.
+    expect(outcome).toMatchObject({
+      status: "unchanged",
+      profile: { name: "New", groups: [] },
+    });
     expect(await wiring.store.get(userId)).toMatchObject({
       name: "New",
       groups: [],
@@ -253,6 +257,8 @@ describe("sync worker", () => {
   it("rejects an event that is not an SQS batch with a clear error", async () => {
     const { handler } = worker();
 
-    await expect(handler({} as never)).rejects.toThrow();
+    await expect(handler({} as never)).rejects.toThrow(
+      /Unexpected batch type.*SQS/,
+    );
   });
 });
