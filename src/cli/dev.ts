@@ -5,6 +5,8 @@
  */
 import type { Command } from "commander";
 import { localConfig } from "../config.ts";
+import { startLocalCore } from "../local/core.ts";
+import { formatSummary } from "../local/summary.ts";
 import { registerDevHelpers } from "./dev-helpers.ts";
 
 /** Adds the `dev` commands to the CLI. */
@@ -23,12 +25,6 @@ async function runLocalCore(): Promise<void> {
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
   const local = localConfig();
   const started = performance.now();
-  // Loaded here, not at the top: the engines and every SDK take about a
-  // second to import, which the other commands need not pay.
-  const [{ startLocalCore }, { formatSummary }] = await Promise.all([
-    import("../local/core.ts"),
-    import("../local/summary.ts"),
-  ]);
   const core = await startLocalCore({
     home: local.CORE_HOME,
     port: local.CORE_PORT,

@@ -7,10 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { startCognitoLocal } from "./engines/cognito-local.ts";
 import type { ConfirmationCode } from "./engines/confirmation-codes.ts";
-import { startDynalite } from "./engines/dynalite.ts";
-import { startFauxqs } from "./engines/fauxqs.ts";
-import { type S3rverEngine, startS3rver } from "./engines/s3rver.ts";
-import { startSsmSecrets } from "./engines/ssm-secrets.ts";
+import type { S3rverEngine } from "./engines/s3rver.ts";
 import type { Engine } from "./engines/types.ts";
 import {
   type LambdaInvokeServer,
@@ -66,25 +63,60 @@ export async function startCoreEngines(
 
   try {
     const lambda = await track(startLambdaInvokeServer(ports.lambda));
-    const [cognito, dynamo, s3, sqs, ssm] = await Promise.all([
-      track(
-        startCognitoLocal({
-          port: ports.cognito,
-          directory: folders.cognito,
-          lambdaEndpoint: lambda.endpoint,
-          triggers: { PostAuthentication: POST_AUTHENTICATION_FUNCTION },
-          onConfirmationCode,
-        }),
-      ),
-      track(startDynalite({ port: ports.dynamo, path: folders.dynamo })),
-      track(startS3rver({ port: ports.s3, directory: folders.s3 })),
-      track(startFauxqs({ port: ports.sqs })),
-      track(startSsmSecrets({ port: ports.ssm, file: folders.ssm })),
-    ]);
+    // cognito-local's child process boots while this process imports the
+    // in-process engines (and, in core.ts, the SDKs and handlers).
+    const cognito = track(
+      startCognitoLocal({
+        port: ports.cognito,
+        directory: folders.cognito,
+        lambdaEndpoint: lambda.endpoint,
+        triggers: { PostAuthentication: POST_AUTHENTICATION_FUNCTION },
+        onConfirmationCode,
+      }),
+    );
+    const [running, inProcess] = await allStarted([
+      cognito,
+      startInProcessEngines(folders, ports, track),
+    ] as const);
 
-    return { lambda, cognito, dynamo, s3, sqs, ssm, stop };
+    return { lambda, cognito: running, ...inProcess, stop };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+async function startInProcessEngines(
+  folders: ReturnType<typeof dataFolders>,
+  ports: ReturnType<typeof enginePorts>,
+  track: <E extends Engine>(engine: Promise<E>) => Promise<E>,
+) {
+  const [dynalite, s3rver, fauxqs, ssmSecrets] = await Promise.all([
+    import("./engines/dynalite.ts"),
+    import("./engines/s3rver.ts"),
+    import("./engines/fauxqs.ts"),
+    import("./engines/ssm-secrets.ts"),
+  ]);
+  const [dynamo, s3, sqs, ssm] = await allStarted([
+    track(dynalite.startDynalite({ port: ports.dynamo, path: folders.dynamo })),
+    track(s3rver.startS3rver({ port: ports.s3, directory: folders.s3 })),
+    track(fauxqs.startFauxqs({ port: ports.sqs })),
+    track(ssmSecrets.startSsmSecrets({ port: ports.ssm, file: folders.ssm })),
+  ] as const);
+
+  return { dynamo, s3, sqs, ssm };
+}
+
+/**
+ * Promise.all that waits for every start to settle before it rejects, so an
+ * engine still starting when another fails is tracked, and then stopped.
+ */
+async function allStarted<T extends readonly unknown[]>(
+  starts: {
+    readonly [K in keyof T]: Promise<T[K]>;
+  },
+): Promise<T> {
+  await Promise.allSettled(starts);
+
+  return (await Promise.all(starts)) as unknown as T;
 }
