@@ -11,7 +11,7 @@ import {
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { InvalidSyncMessageError } from "../users/errors.ts";
 import { parseSyncRequest } from "../users/sync-request.ts";
-import type { UserSync } from "../users/sync-user.ts";
+import { gravatarUnavailableIn, type UserSync } from "../users/sync-user.ts";
 import {
   createObservability,
   lazyHandler,
@@ -44,10 +44,13 @@ export function createSyncWorkerHandler(deps: SyncWorkerDeps) {
     try {
       const outcome = await deps.sync.sync(request.userId);
       count(`User${capitalise(outcome.status)}`);
+      const gravatarUnavailable = gravatarUnavailableIn(outcome);
+      if (gravatarUnavailable) count("GravatarUnavailable");
       logger.info(`user ${outcome.status}`, {
         userId: request.userId,
         reason: request.reason,
         messageId: record.messageId,
+        ...(gravatarUnavailable ? { gravatarUnavailable } : {}),
       });
     } catch (error) {
       count("UserSyncFailed");

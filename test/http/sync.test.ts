@@ -1,13 +1,21 @@
+import { createHash } from "node:crypto";
 import { createServer, type Server } from "node:net";
-import { AdminDeleteUserCommand } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  AdminDeleteUserCommand,
+  AdminUpdateUserAttributesCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAwsClients } from "../../src/aws/clients.ts";
 import { CognitoDirectory } from "../../src/aws/cognito-directory.ts";
+import { S3AvatarStore } from "../../src/aws/s3-avatar-store.ts";
 import { SqsSyncQueue } from "../../src/aws/sqs-sync-queue.ts";
+import { GravatarClient } from "../../src/gravatar/gravatar-client.ts";
 import { createApp } from "../../src/http/app.ts";
+import { AvatarCache } from "../../src/users/avatar-cache.ts";
 import { parseSyncRequest } from "../../src/users/sync-request.ts";
 import { UserSync } from "../../src/users/sync-user.ts";
+import { startFakeGravatar } from "../support/fake-gravatar.ts";
 import { type HttpEnv, startHttpEnv } from "./support/http-env.ts";
 
 let http: HttpEnv;
@@ -179,5 +187,57 @@ describe("a caller deleted from Cognito", () => {
       },
     });
     expect(await http.wiring.store.get(user.userId)).toBeUndefined();
+  });
+});
+
+describe("a caller whose Gravatar is unavailable", () => {
+  it("gets their profile, and the log line and metrics say why, without the email", async () => {
+    const gravatar = await startFakeGravatar();
+    const email = "gravatar-down@example.test";
+    const hash = createHash("sha256").update(email).digest("hex");
+    gravatar.answer(hash, { kind: "slow", delayMs: 2_000, phase: "headers" });
+    const user = await http.signUp(email);
+    await http.env.clients.cognito.send(
+      new AdminUpdateUserAttributesCommand({
+        UserPoolId: http.env.userPoolId,
+        Username: user.userId,
+        UserAttributes: [{ Name: "custom:enable_gravatar", Value: "true" }],
+      }),
+    );
+    const syncer = new UserSync({
+      directory: http.wiring.directory,
+      store: http.wiring.store,
+      avatars: new AvatarCache({
+        store: new S3AvatarStore({
+          client: http.env.clients.s3,
+          bucket: http.env.config.AVATARS_BUCKET,
+        }),
+        gravatar: new GravatarClient({
+          baseUrl: gravatar.baseUrl,
+          size: 200,
+          timeoutMs: 200,
+        }),
+        cdnBaseUrl: http.env.config.CDN_BASE_URL,
+      }),
+    });
+    const counted: string[] = [];
+    const app = createApp(
+      http.appDeps({ syncer, count: (metric) => counted.push(metric) }),
+    );
+
+    const response = await post(app, user.idToken);
+    await gravatar.stop();
+
+    expect(response.status).toBe(200);
+    const lines = http.logs.filter((line) => line.includes(user.userId));
+    expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+      expect.objectContaining({
+        message: "sync synced",
+        gravatarUnavailable: "Gravatar did not answer within 200 ms",
+      }),
+    );
+    expect(counted).toEqual(["SyncSynced", "GravatarUnavailable"]);
+    expect(http.logs.join("\n")).not.toContain(email);
+    expect(http.logs.join("\n")).not.toContain(hash);
   });
 });

@@ -42,14 +42,22 @@ afterAll(async () => {
 const emailHash = (email: string) =>
   createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
 
+/** The worker with the real sync; its logs and counted metrics are kept. */
 function worker() {
   const capture = captureObservability("sync-worker");
+  const counted: string[] = [];
   const handler = createSyncWorkerHandler({
     sync: wiring.sync,
-    observability: capture.observability,
+    observability: {
+      ...capture.observability,
+      count: (name) => {
+        counted.push(name);
+        capture.observability.count(name);
+      },
+    },
   });
 
-  return { handler, capture };
+  return { handler, capture, counted };
 }
 
 async function updateAttributes(
@@ -215,6 +223,33 @@ describe("sync worker", () => {
     expect((await wiring.directory.getUser(userId))?.attributes.picture).toBe(
       picture,
     );
+  });
+
+  it("logs and counts why Gravatar was unavailable, without the email", async () => {
+    const email = "down@example.test";
+    gravatar.answer(emailHash(email), { kind: "status", status: 503 });
+    const userId = await env.createUser(email, {
+      "custom:enable_gravatar": "true",
+    });
+    const { handler, capture, counted } = worker();
+
+    const direct = await wiring.sync.sync(userId);
+    await handler({ Records: [sqsRecord(userId)] });
+
+    expect(direct).toMatchObject({
+      gravatarUnavailable: "Gravatar answered HTTP 503",
+    });
+    expect(counted).toContain("GravatarUnavailable");
+    const synced = capture.lines.filter((line) => line.userId === userId);
+    expect(synced).toEqual([
+      expect.objectContaining({
+        message: "user unchanged",
+        gravatarUnavailable: "Gravatar answered HTTP 503",
+      }),
+    ]);
+    expect(capture.text()).not.toContain(email);
+    expect(capture.text()).not.toContain(emailHash(email));
+    expect(capture.text()).not.toContain(gravatar.baseUrl);
   });
 
   it("retries only the failing record of a batch and drops hopeless ones", async () => {

@@ -6,7 +6,10 @@
  */
 import type { Hono } from "hono";
 import { DirectoryUnavailableError } from "../../users/errors.ts";
-import type { SyncOutcome } from "../../users/sync-user.ts";
+import {
+  gravatarUnavailableIn,
+  type SyncOutcome,
+} from "../../users/sync-user.ts";
 import type { Caller } from "../claims.ts";
 import {
   type AppContext,
@@ -70,8 +73,13 @@ export function registerSyncRoutes(
       return c.json({ status: "queued" }, 202);
     }
 
-    logger.info(`sync ${outcome.status}`, log);
+    const gravatarUnavailable = gravatarUnavailableIn(outcome);
+    logger.info(`sync ${outcome.status}`, {
+      ...log,
+      ...(gravatarUnavailable ? { gravatarUnavailable } : {}),
+    });
     count(OUTCOME_METRICS[outcome.status]);
+    if (gravatarUnavailable) count("GravatarUnavailable");
     if (outcome.status === "removed" || !outcome.profile) {
       throw new HttpNotFoundError(
         "user_not_found",
