@@ -1,9 +1,14 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { AdminDeleteUserCommand } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  AdminDeleteUserCommand,
+  AdminUpdateUserAttributesCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type UserSyncWiring,
@@ -12,17 +17,23 @@ import {
 import type { LocalEndpoints } from "../../src/local/endpoints-file.ts";
 import { resyncAll } from "../../src/users/resync.ts";
 import {
+  type FakeGravatar,
+  startFakeGravatar,
+} from "../support/fake-gravatar.ts";
+import {
   addToGroup,
   startUserSyncEnv,
   type UserSyncEnv,
 } from "../support/user-sync-env.ts";
 
 let env: UserSyncEnv;
+let gravatar: FakeGravatar;
 let wiring: UserSyncWiring;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  env = await startUserSyncEnv();
+  gravatar = await startFakeGravatar();
+  env = await startUserSyncEnv({ gravatarBaseUrl: gravatar.baseUrl });
   wiring = wireUserSync(env.config, env.aws, env.clients);
   for (const name of ["alice", "bob", "carol", "dave"]) {
     ids[name] = await env.createUser(`${name}@example.test`, { name });
@@ -32,6 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.stop();
+  await gravatar?.stop();
 });
 
 async function deleteFromCognito(userId: string) {
@@ -41,6 +53,33 @@ async function deleteFromCognito(userId: string) {
       Username: userId,
     }),
   );
+}
+
+/** Opts `name` in to the avatar cache; Gravatar has a PNG for them. */
+async function optIn(name: string) {
+  const email = `${name}@example.test`;
+  gravatar.answer(createHash("sha256").update(email).digest("hex"), {
+    kind: "image",
+    format: "png",
+  });
+  await env.clients.cognito.send(
+    new AdminUpdateUserAttributesCommand({
+      UserPoolId: env.userPoolId,
+      Username: ids[name],
+      UserAttributes: [{ Name: "custom:enable_gravatar", Value: "true" }],
+    }),
+  );
+}
+
+async function avatarKeys(userId: string): Promise<string[]> {
+  const { Contents = [] } = await env.clients.s3.send(
+    new ListObjectsV2Command({
+      Bucket: env.config.AVATARS_BUCKET,
+      Prefix: `${userId}/`,
+    }),
+  );
+
+  return Contents.map((object) => object.Key ?? "");
 }
 
 describe("full resync", () => {
@@ -66,18 +105,23 @@ describe("full resync", () => {
     expect((await wiring.store.get(ids.alice ?? ""))?.name).toBe("alice");
   });
 
-  it("keeps profiles of deleted users without --prune and removes them with it", async () => {
+  it("keeps profiles of deleted users without --prune and removes them, with their avatars, with it", async () => {
+    const carol = ids.carol ?? "";
+    await optIn("carol");
     await resyncAll(wiring, { prune: false, concurrency: 2 });
-    await deleteFromCognito(ids.carol ?? "");
+    await deleteFromCognito(carol);
 
     const kept = await resyncAll(wiring, { prune: false, concurrency: 2 });
-    const stillThere = await wiring.store.get(ids.carol ?? "");
+    const stillThere = await wiring.store.get(carol);
+    const avatarsKept = await avatarKeys(carol);
     const pruned = await resyncAll(wiring, { prune: true, concurrency: 2 });
 
     expect(kept.pruned).toBe(0);
     expect(stillThere?.name).toBe("carol");
+    expect(avatarsKept).toHaveLength(1);
     expect(pruned).toMatchObject({ pruned: 1, failed: 0 });
-    expect(await wiring.store.get(ids.carol ?? "")).toBeUndefined();
+    expect(await wiring.store.get(carol)).toBeUndefined();
+    expect(await avatarKeys(carol)).toEqual([]);
     expect(await wiring.store.get(ids.alice ?? "")).toBeDefined();
   });
 
@@ -109,6 +153,9 @@ describe("full resync", () => {
       },
     };
     await writeFile(join(home, "endpoints.json"), JSON.stringify(endpoints));
+    await optIn("dave");
+    await resyncAll(wiring, { prune: false, concurrency: 2 });
+    const cached = await avatarKeys(ids.dave ?? "");
     await deleteFromCognito(ids.dave ?? "");
 
     const { stdout } = await promisify(execFile)(
@@ -122,12 +169,20 @@ describe("full resync", () => {
         "--concurrency",
         "2",
       ],
-      { env: { ...process.env, CORE_HOME: home } },
+      {
+        env: {
+          ...process.env,
+          CORE_HOME: home,
+          GRAVATAR_BASE_URL: gravatar.baseUrl,
+        },
+      },
     );
     await rm(home, { recursive: true, force: true });
 
     expect(stdout).toMatch(/pruned\s+1/);
     expect(stdout).toMatch(/failed\s+0/);
     expect(await wiring.store.get(ids.dave ?? "")).toBeUndefined();
+    expect(cached).toHaveLength(1);
+    expect(await avatarKeys(ids.dave ?? "")).toEqual([]);
   });
 });
