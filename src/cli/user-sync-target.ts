@@ -3,10 +3,16 @@
  * chain, with names read from the `/core/` outputs in SSM unless set in the
  * environment), or the running local core with `--local`.
  */
-import { GetParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  GetParameterCommand,
+  ParameterNotFound,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
+import { clientOptions } from "../aws/client-options.ts";
 import {
   type AwsConfig,
   awsConfig,
+  ConfigError,
   localConfig,
   type UserSyncConfig,
   userSyncConfig,
@@ -18,6 +24,8 @@ export interface UserSyncTarget {
   readonly config: UserSyncConfig;
 }
 
+type Env = Record<string, string | undefined>;
+
 /** SSM parameter → the variable it stands in for when that is unset. */
 const OUTPUTS: Record<string, string> = {
   "/core/cognito-pool-id": "USER_POOL_ID",
@@ -27,12 +35,16 @@ const OUTPUTS: Record<string, string> = {
   "/core/cdn-domain": "CDN_BASE_URL",
 };
 
-export async function userSyncTarget(local: boolean): Promise<UserSyncTarget> {
-  return local ? localTarget() : awsTarget();
+/** The target's settings, read from `env` (the process's by default). */
+export async function userSyncTarget(
+  local: boolean,
+  env: Env = process.env,
+): Promise<UserSyncTarget> {
+  return local ? localTarget(env) : awsTarget(env);
 }
 
-async function localTarget(): Promise<UserSyncTarget> {
-  const endpoints = await readEndpointsFile(localConfig().CORE_HOME);
+async function localTarget(env: Env): Promise<UserSyncTarget> {
+  const endpoints = await readEndpointsFile(localConfig(env).CORE_HOME);
   const aws: AwsConfig = {
     AWS_REGION: endpoints.region,
     COGNITO_ENDPOINT: endpoints.cognito.endpoint,
@@ -41,7 +53,7 @@ async function localTarget(): Promise<UserSyncTarget> {
     SQS_ENDPOINT: endpoints.sqs.endpoint,
   };
   const config = userSyncConfig({
-    ...process.env,
+    ...env,
     USER_POOL_ID: endpoints.cognito.userPoolId,
     USERS_TABLE: endpoints.dynamodb.usersTable,
     SYNC_QUEUE_URL: endpoints.sqs.syncQueueUrl,
@@ -52,23 +64,52 @@ async function localTarget(): Promise<UserSyncTarget> {
   return { aws, config };
 }
 
-async function awsTarget(): Promise<UserSyncTarget> {
-  const aws = awsConfig();
+async function awsTarget(env: Env): Promise<UserSyncTarget> {
+  const aws = awsConfig(env);
   const missing = Object.entries(OUTPUTS).filter(
-    ([, variable]) => !process.env[variable],
+    ([, variable]) => !env[variable],
   );
-  const env: Record<string, string | undefined> = { ...process.env };
-  if (missing.length > 0) {
-    const ssm = new SSMClient({ region: aws.AWS_REGION });
-    const { Parameters = [] } = await ssm.send(
-      new GetParametersCommand({ Names: missing.map(([name]) => name) }),
-    );
-    for (const { Name, Value } of Parameters) {
-      const variable = OUTPUTS[Name ?? ""];
-      if (!variable || !Value) continue;
-      env[variable] = variable === "CDN_BASE_URL" ? `https://${Value}` : Value;
-    }
-  }
+  if (missing.length === 0) return { aws, config: userSyncConfig(env) };
 
-  return { aws, config: userSyncConfig(env) };
+  // The shared options honour SSM_ENDPOINT, e.g. the local core's engine.
+  const ssm = new SSMClient(clientOptions(aws.AWS_REGION, aws.SSM_ENDPOINT));
+  const filled: Env = { ...env };
+  const absent: string[] = [];
+  try {
+    // One GetParameter each, not GetParameters: the local SSM engine
+    // serves only the former, and five calls cost nothing for a CLI.
+    await Promise.all(
+      missing.map(async ([name, variable]) => {
+        const value = await parameterValue(ssm, name);
+        if (value === undefined) {
+          absent.push(`${variable} is not set and SSM has no ${name}`);
+        } else {
+          filled[variable] =
+            variable === "CDN_BASE_URL" ? `https://${value}` : value;
+        }
+      }),
+    );
+  } finally {
+    ssm.destroy();
+  }
+  if (absent.length > 0) throw new ConfigError(absent.sort());
+
+  return { aws, config: userSyncConfig(filled) };
+}
+
+/** The parameter's value, or undefined if it does not exist. */
+async function parameterValue(
+  ssm: SSMClient,
+  name: string,
+): Promise<string | undefined> {
+  try {
+    const { Parameter } = await ssm.send(
+      new GetParameterCommand({ Name: name }),
+    );
+
+    return Parameter?.Value || undefined;
+  } catch (error) {
+    if (error instanceof ParameterNotFound) return undefined;
+    throw error;
+  }
 }
