@@ -6,8 +6,10 @@ import { CdnTargetUnavailableError } from "../cdn/errors.ts";
 import type { MirrorStore } from "../cdn/ports.ts";
 
 /**
- * Multipart sizing: at most UPLOAD_QUEUE_SIZE × UPLOAD_PART_BYTES of a body
- * is buffered at once. R2 needs parts of at least 5 MiB except the last
+ * Multipart sizing: UPLOAD_QUEUE_SIZE parts of UPLOAD_PART_BYTES are sent
+ * at once while the next part fills, so about (UPLOAD_QUEUE_SIZE + 1) ×
+ * UPLOAD_PART_BYTES of a body is live (bench/cdn-sync.bench.ts). R2 needs
+ * parts of at least 5 MiB except the last
  * (https://developers.cloudflare.com/r2/objects/multipart-objects/).
  */
 export const UPLOAD_PART_BYTES = 8 * 1024 * 1024;
@@ -15,7 +17,7 @@ export const UPLOAD_QUEUE_SIZE = 4;
 
 /**
  * A MirrorStore on `bucket` through `client` (see createR2Client). Writes
- * carry only the headers R2 supports: no tagging, KMS or ACL.
+ * carry only the headers R2 supports: no tagging, KMS, ACL or checksums.
  */
 export function r2MirrorStore(client: S3Client, bucket: string): MirrorStore {
   const unavailable = (action: string, key: string, error: unknown) =>
