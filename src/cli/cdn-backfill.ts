@@ -81,7 +81,11 @@ export function registerBackfillCommands(
       "--remote",
       "hand the work to the backfill Lambda through its queue",
     )
-    .action(async (flags: BackfillFlags) => {
+    .action(async function backfillAction(
+      flags: BackfillFlags,
+      command: Command,
+    ) {
+      if (flags.remote) refuseRemoteConflicts(command);
       process.exitCode = flags.remote
         ? await startRemote(flags)
         : await runBackfill(await loadTargets(flags), flags);
@@ -140,6 +144,36 @@ export async function runBackfill(
     progress.stop();
     process.off("SIGINT", interrupt);
   }
+}
+
+/**
+ * Options the remote start cannot honour: the Lambda copies what is missing
+ * or different at its own concurrency, and never previews or deletes.
+ */
+const REMOTE_CONFLICTS = [
+  ["dryRun", "--dry-run"],
+  ["delete", "--delete"],
+  ["maxDelete", "--max-delete"],
+  ["forceDelete", "--force-delete"],
+  ["concurrency", "--concurrency"],
+] as const;
+
+/**
+ * Stops with a usage error (exit code 1, like commander's own) when
+ * `--remote` comes with an option it would ignore, before anything is
+ * read or queued: `--remote --dry-run` must not start a real copy.
+ */
+function refuseRemoteConflicts(command: Command): void {
+  const given = REMOTE_CONFLICTS.filter(([key]) => {
+    const source = command.getOptionValueSource(key);
+    return source !== undefined && source !== "default";
+  }).map(([, flag]) => flag);
+  if (given.length === 0) return;
+
+  command.error(
+    `error: --remote cannot be combined with ${given.join(", ")}: the backfill Lambda only copies what is missing or different, at its own concurrency. Run without --remote to preview (--dry-run) or delete (--delete, --max-delete, --force-delete) from this machine, or drop ${given.join(", ")} to start the remote copy.`,
+    { code: "core.cdn.remoteConflict" },
+  );
 }
 
 /**

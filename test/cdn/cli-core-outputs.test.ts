@@ -231,6 +231,44 @@ describe("core cdn against AWS, with the outputs in SSM", () => {
     });
   });
 
+  it.each([
+    ["--dry-run"],
+    ["--delete", "--max-delete", "5"],
+    ["--force-delete"],
+    ["--concurrency", "4"],
+  ])(
+    "--remote with %s is refused before anything is queued",
+    async (...flags) => {
+      const queue = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: `refused-${flags[0]?.slice(2)}.fifo`,
+          Attributes: { FifoQueue: "true" },
+        }),
+      );
+      process.env.SSM_ENDPOINT = engines.ssmSecrets.endpoint;
+      process.env.SQS_ENDPOINT = fauxqs.endpoint;
+      await putOutput("/core/cdn-backfill-queue-url", queue.QueueUrl ?? "");
+      const named = flags.filter((flag) => flag.startsWith("--"));
+
+      const run = core("backfill", "--remote", ...flags);
+
+      await expect(run).rejects.toMatchObject({
+        exitCode: 1,
+        message: expect.stringContaining("Run without --remote"),
+      });
+      await expect(run).rejects.toThrow(
+        `--remote cannot be combined with ${named.join(", ")}:`,
+      );
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queue.QueueUrl,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      expect(Messages).toEqual([]);
+    },
+  );
+
   it("--remote without a queue URL names the parameter and the variable", async () => {
     process.env.SSM_ENDPOINT = engines.ssmSecrets.endpoint;
 
