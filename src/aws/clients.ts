@@ -11,30 +11,35 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { AwsConfig } from "../config.ts";
-import { clientOptions, s3Options } from "./client-options.ts";
+import { type CallLimits, clientOptions, s3Options } from "./client-options.ts";
 
 export {
+  BACKGROUND_CALL_LIMITS,
+  type CallLimits,
   clientOptions,
+  INTERACTIVE_CALL_LIMITS,
   LOCAL_CREDENTIALS,
   s3Options,
 } from "./client-options.ts";
 
-export const cognitoClient = (aws: AwsConfig) =>
+export const cognitoClient = (aws: AwsConfig, limits?: CallLimits) =>
   new CognitoIdentityProviderClient(
-    clientOptions(aws.AWS_REGION, aws.COGNITO_ENDPOINT),
+    clientOptions(aws.AWS_REGION, aws.COGNITO_ENDPOINT, limits),
   );
 
-export const dynamoClient = (aws: AwsConfig) =>
+export const dynamoClient = (aws: AwsConfig, limits?: CallLimits) =>
   DynamoDBDocumentClient.from(
-    new DynamoDBClient(clientOptions(aws.AWS_REGION, aws.DYNAMODB_ENDPOINT)),
+    new DynamoDBClient(
+      clientOptions(aws.AWS_REGION, aws.DYNAMODB_ENDPOINT, limits),
+    ),
     { marshallOptions: { removeUndefinedValues: true } },
   );
 
 export const s3Client = (aws: AwsConfig) =>
   new S3Client(s3Options(aws.AWS_REGION, aws.S3_ENDPOINT));
 
-export const sqsClient = (aws: AwsConfig) =>
-  new SQSClient(clientOptions(aws.AWS_REGION, aws.SQS_ENDPOINT));
+export const sqsClient = (aws: AwsConfig, limits?: CallLimits) =>
+  new SQSClient(clientOptions(aws.AWS_REGION, aws.SQS_ENDPOINT, limits));
 
 export const ssmClient = (aws: AwsConfig) =>
   new SSMClient(clientOptions(aws.AWS_REGION, aws.SSM_ENDPOINT));

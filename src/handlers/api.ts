@@ -4,17 +4,24 @@
  * importing the bundle needs no environment.
  */
 import type { LambdaContext, LambdaEvent } from "hono/aws-lambda";
+import { INTERACTIVE_CALL_LIMITS } from "../aws/client-options.ts";
 import { awsConfig, httpConfig, userSyncConfig } from "../config.ts";
 import { createLambdaHandler } from "../http/lambda.ts";
 import { apiAppDeps } from "./api-deps.ts";
 import { createObservability, lazyHandler } from "./observability.ts";
-import { wireUserSync } from "./user-sync-wiring.ts";
+import { userSyncClients, wireUserSync } from "./user-sync-wiring.ts";
 
 export const handler = lazyHandler(() => {
   const http = httpConfig();
   const aws = awsConfig();
   const users = userSyncConfig();
-  const wiring = wireUserSync(users, aws);
+  // A caller is waiting: a silent Cognito must turn into a queued sync
+  // (202) in seconds, not hold the request until API Gateway gives up.
+  const wiring = wireUserSync(
+    users,
+    aws,
+    userSyncClients(aws, INTERACTIVE_CALL_LIMITS),
+  );
   const { logger, metrics, count } = createObservability("api");
   const serveEvent = createLambdaHandler(
     apiAppDeps({ http, aws, users, wiring, logger, count }),

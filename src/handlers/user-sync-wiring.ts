@@ -4,6 +4,8 @@
  */
 import {
   type AwsClients,
+  BACKGROUND_CALL_LIMITS,
+  type CallLimits,
   cognitoClient,
   dynamoClient,
   s3Client,
@@ -38,12 +40,20 @@ export type UserSyncClients = Pick<
   "cognito" | "dynamo" | "s3" | "sqs"
 >;
 
-export function userSyncClients(aws: AwsConfig): UserSyncClients {
+/**
+ * The clients, with `limits` on how long Cognito, DynamoDB and SQS calls may
+ * wait: the background limits suit the worker and the resync; the HTTP API
+ * passes the interactive ones.
+ */
+export function userSyncClients(
+  aws: AwsConfig,
+  limits: CallLimits = BACKGROUND_CALL_LIMITS,
+): UserSyncClients {
   return {
-    cognito: cognitoClient(aws),
-    dynamo: dynamoClient(aws),
+    cognito: cognitoClient(aws, limits),
+    dynamo: dynamoClient(aws, limits),
     s3: s3Client(aws),
-    sqs: sqsClient(aws),
+    sqs: sqsClient(aws, limits),
   };
 }
 

@@ -6,11 +6,15 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAwsClients } from "../../src/aws/clients.ts";
+import {
+  createAwsClients,
+  INTERACTIVE_CALL_LIMITS,
+} from "../../src/aws/clients.ts";
 import { CognitoDirectory } from "../../src/aws/cognito-directory.ts";
 import { S3AvatarStore } from "../../src/aws/s3-avatar-store.ts";
 import { SqsSyncQueue } from "../../src/aws/sqs-sync-queue.ts";
 import { GravatarClient } from "../../src/gravatar/gravatar-client.ts";
+import { userSyncClients } from "../../src/handlers/user-sync-wiring.ts";
 import { createApp } from "../../src/http/app.ts";
 import { AvatarCache } from "../../src/users/avatar-cache.ts";
 import { parseSyncRequest } from "../../src/users/sync-request.ts";
@@ -21,6 +25,8 @@ import { type HttpEnv, startHttpEnv } from "./support/http-env.ts";
 let http: HttpEnv;
 let dead: Server;
 let deadEndpoint: string;
+let silent: Server;
+let silentEndpoint: string;
 
 beforeAll(async () => {
   http = await startHttpEnv();
@@ -30,10 +36,17 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => dead.listen(0, "127.0.0.1", resolve));
   const address = dead.address();
   deadEndpoint = `http://127.0.0.1:${typeof address === "object" ? address?.port : 0}`;
+  // Accepts every connection and never answers: a directory that hangs.
+  silent = createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  const silentAddress = silent.address();
+  silentEndpoint = `http://127.0.0.1:${typeof silentAddress === "object" ? silentAddress?.port : 0}`;
 });
 
 afterAll(async () => {
   dead?.close();
+  silent?.closeAllConnections?.();
+  silent?.close();
   await http?.stop();
 });
 
@@ -136,6 +149,37 @@ describe("when Cognito is unreachable", () => {
       { userId: user.userId, reason: "api" },
     ]);
   });
+
+  it("queues the sync and answers 202 within seconds when Cognito never answers", async () => {
+    const user = await http.signUp("hanging@example.test");
+    // The clients the API Lambda builds, pointed at a Cognito that hangs.
+    const clients = userSyncClients(
+      { AWS_REGION: "us-east-1", COGNITO_ENDPOINT: silentEndpoint },
+      INTERACTIVE_CALL_LIMITS,
+    );
+    const syncer = new UserSync({
+      directory: new CognitoDirectory(clients.cognito, http.env.userPoolId),
+      store: http.wiring.store,
+      avatars: http.wiring.avatars,
+    });
+    const app = createApp(http.appDeps({ syncer }));
+    const started = performance.now();
+
+    const response = await post(app, user.idToken);
+
+    expect(response.status).toBe(202);
+    expect(performance.now() - started).toBeLessThan(15_000);
+    const { Messages = [] } = await http.env.clients.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: http.env.config.SYNC_QUEUE_URL,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+      }),
+    );
+    expect(Messages.map((m) => parseSyncRequest(m.Body ?? ""))).toEqual([
+      { userId: user.userId, reason: "api" },
+    ]);
+  }, 30_000);
 
   it("answers 503 when the sync cannot be queued either", async () => {
     const user = await http.signUp("all-down@example.test");
