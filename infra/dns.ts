@@ -115,23 +115,56 @@ export function mailPolicyRecords(zone: Zone, config: StackConfig): void {
 }
 
 /**
- * The records of `dns/records.yaml`. Resource names derive from name, type
- * and content, so reordering the file changes nothing.
+ * The records of `dns/records.yaml`. Resource names derive from the record,
+ * never from its place in the file, so reordering the file changes nothing.
  */
 export function declaredRecords(
   zone: Zone,
   records: readonly DnsRecordSpec[],
 ): cloudflare.DnsRecord[] {
   return records.map((record) => {
-    const digest = createHash("sha256")
-      .update(`${record.name} ${record.type} ${record.content}`)
-      .digest("hex")
-      .slice(0, 8);
-    const resource = `record-${record.type.toLowerCase()}-${record.name}-${digest}`;
+    const resource = recordResourceName(record);
     if (record.type === "CAA") return caaRecord(resource, zone, record);
 
-    return dnsRecord(resource, zone, record);
+    return dnsRecord(resource, zone, record, recordOptions(record));
   });
+}
+
+/**
+ * A name has at most one CNAME (the records file is checked for that), so
+ * a CNAME is named after its name alone: a new target is an in-place
+ * update. Cloudflare updates `content` in place (only `zoneId` forces a
+ * replacement), whereas a new resource would be created before the old one
+ * is deleted, and Cloudflare refuses a second CNAME at a name (81053).
+ * Other types may hold several values at one name, so the content is part
+ * of their resource name.
+ */
+export function recordResourceName(record: DnsRecordSpec): string {
+  if (record.type === "CNAME") return `record-cname-${record.name}`;
+
+  return contentHashedName(record);
+}
+
+function contentHashedName(record: DnsRecordSpec): string {
+  const digest = createHash("sha256")
+    .update(`${record.name} ${record.type} ${record.content}`)
+    .digest("hex")
+    .slice(0, 8);
+
+  return `record-${record.type.toLowerCase()}-${record.name}-${digest}`;
+}
+
+/**
+ * Stacks deployed before CNAMEs were named by name alone hold each CNAME
+ * under its content-hashed name; the alias lets them keep it in place
+ * rather than create a second CNAME beside it.
+ */
+function recordOptions(
+  record: DnsRecordSpec,
+): pulumi.CustomResourceOptions | undefined {
+  if (record.type !== "CNAME") return undefined;
+
+  return { aliases: [{ name: contentHashedName(record) }] };
 }
 
 /** Cloudflare takes CAA records as structured data, not content. */

@@ -20,7 +20,14 @@ export interface Recorded {
   readonly provider?: string;
   /** Names of the resources it waits for, explicitly or through inputs. */
   readonly dependsOn: readonly string[];
+  /** Pulumi's `protect` option, undefined when the program left it unset. */
+  readonly protect?: boolean;
+  /** Earlier names the resource answers to (`aliases` with a name). */
+  readonly aliasNames: readonly string[];
 }
+
+/** What the mocks' `newResource` is not told, read from the request. */
+type Registration = Pick<Recorded, "dependsOn" | "protect" | "aliasNames">;
 
 export interface HarnessOptions {
   /** Parameters under /cdn-bucket/ that SSM answers with. */
@@ -32,16 +39,21 @@ export async function installMocks(
   options: HarnessOptions = {},
 ): Promise<Recorded[]> {
   const recorded: Recorded[] = [];
-  const dependencies = new Map<string, string[]>();
+  const registrations = new Map<string, Registration>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
+        const registration = registrations.get(`${args.type}::${args.name}`);
         recorded.push({
           type: args.type,
           name: args.name,
           inputs: args.inputs,
           ...(args.provider ? { provider: args.provider } : {}),
-          dependsOn: dependencies.get(args.name) ?? [],
+          dependsOn: registration?.dependsOn ?? [],
+          ...(registration?.protect === undefined
+            ? {}
+            : { protect: registration.protect }),
+          aliasNames: registration?.aliasNames ?? [],
         });
         const state = { ...args.inputs, ...computedState(args) };
 
@@ -55,30 +67,39 @@ export async function installMocks(
     "dev",
     false,
   );
-  recordDependencies(dependencies);
+  recordRegistrations(registrations);
 
   return recorded;
 }
 
 interface RegisterRequest {
+  getType(): string;
   getName(): string;
   getDependenciesList(): string[];
+  getProtect(): boolean | undefined;
+  getAliasesList(): { getSpec(): { getName(): string } | undefined }[];
 }
 
 /**
- * The mocks hand `newResource` no dependencies, so they are read from the
- * registration request on its way to the mock monitor.
+ * The mocks hand `newResource` neither dependencies nor resource options,
+ * so they are read from the registration request on its way to the mock
+ * monitor: what the engine would receive.
  */
-function recordDependencies(into: Map<string, string[]>): void {
+function recordRegistrations(into: Map<string, Registration>): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(request: RegisterRequest, callback: unknown): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) => {
-    const names = request
-      .getDependenciesList()
-      .map((urn) => urn.slice(urn.lastIndexOf("::") + 2));
-    into.set(request.getName(), names);
+    const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+    const aliasNames = request
+      .getAliasesList()
+      .flatMap((alias) => alias.getSpec()?.getName() || []);
+    into.set(`${request.getType()}::${request.getName()}`, {
+      dependsOn: request.getDependenciesList().map(nameOf),
+      protect: request.getProtect(),
+      aliasNames,
+    });
 
     return register(request, callback);
   };
