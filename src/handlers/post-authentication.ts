@@ -11,11 +11,7 @@ import { SqsSyncQueue } from "../aws/sqs-sync-queue.ts";
 import { awsConfig, triggerConfig } from "../config.ts";
 import type { SyncQueue } from "../users/ports.ts";
 import { isUserId } from "../users/sync-request.ts";
-import {
-  createObservability,
-  lazyHandler,
-  type Observability,
-} from "./observability.ts";
+import { createObservability, type Observability } from "./observability.ts";
 
 export interface PostAuthenticationDeps {
   readonly queue: SyncQueue;
@@ -59,16 +55,51 @@ export function createPostAuthenticationHandler(deps: PostAuthenticationDeps) {
   };
 }
 
-export const handler = lazyHandler(() => {
-  const config = triggerConfig();
-  const aws = awsConfig();
+/**
+ * The trigger as deployed, its queue client built from `env` on the first
+ * sign-in. If that fails (SYNC_QUEUE_URL missing or malformed), every
+ * sign-in still goes through: the failure is logged and counted and the
+ * event returned, because real Cognito rejects a sign-in whose trigger
+ * throws. The build is retried on the next sign-in.
+ */
+export function createDeployedPostAuthentication(
+  env: Record<string, string | undefined> = process.env,
+  observability: Observability = createObservability("post-authentication"),
+) {
+  let built: ReturnType<typeof createPostAuthenticationHandler> | undefined;
 
-  return createPostAuthenticationHandler({
-    queue: new SqsSyncQueue(
-      new SQSClient(clientOptions(aws.AWS_REGION, aws.SQS_ENDPOINT)),
-      config.SYNC_QUEUE_URL,
-    ),
-    timeoutMs: config.ENQUEUE_TIMEOUT_MS,
-    observability: createObservability("post-authentication"),
-  });
-});
+  function build() {
+    const config = triggerConfig(env);
+    const aws = awsConfig(env);
+
+    return createPostAuthenticationHandler({
+      queue: new SqsSyncQueue(
+        new SQSClient(clientOptions(aws.AWS_REGION, aws.SQS_ENDPOINT)),
+        config.SYNC_QUEUE_URL,
+      ),
+      timeoutMs: config.ENQUEUE_TIMEOUT_MS,
+      observability,
+    });
+  }
+
+  return async function postAuthentication<
+    E extends PostAuthenticationTriggerEvent,
+  >(event: E): Promise<E> {
+    try {
+      built ??= build();
+    } catch (error) {
+      observability.count("SyncEnqueueFailed");
+      observability.logger.error(
+        "trigger misconfigured; sign-in allowed, nothing enqueued",
+        { error: error as Error },
+      );
+      observability.metrics.publishStoredMetrics();
+
+      return event;
+    }
+
+    return built(event);
+  };
+}
+
+export const handler = createDeployedPostAuthentication();

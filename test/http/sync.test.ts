@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
 import {
   AdminDeleteUserCommand,
   AdminUpdateUserAttributesCommand,
@@ -27,6 +27,7 @@ let dead: Server;
 let deadEndpoint: string;
 let silent: Server;
 let silentEndpoint: string;
+const hung = new Set<Socket>();
 
 beforeAll(async () => {
   http = await startHttpEnv();
@@ -37,7 +38,7 @@ beforeAll(async () => {
   const address = dead.address();
   deadEndpoint = `http://127.0.0.1:${typeof address === "object" ? address?.port : 0}`;
   // Accepts every connection and never answers: a directory that hangs.
-  silent = createServer(() => {});
+  silent = createServer((socket) => hung.add(socket));
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   const silentAddress = silent.address();
   silentEndpoint = `http://127.0.0.1:${typeof silentAddress === "object" ? silentAddress?.port : 0}`;
@@ -45,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   dead?.close();
-  silent?.closeAllConnections?.();
+  for (const socket of hung) socket.destroy();
   silent?.close();
   await http?.stop();
 });

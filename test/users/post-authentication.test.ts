@@ -5,7 +5,10 @@ import type { PostAuthenticationTriggerEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientOptions } from "../../src/aws/clients.ts";
 import { SqsSyncQueue } from "../../src/aws/sqs-sync-queue.ts";
-import { createPostAuthenticationHandler } from "../../src/handlers/post-authentication.ts";
+import {
+  createDeployedPostAuthentication,
+  createPostAuthenticationHandler,
+} from "../../src/handlers/post-authentication.ts";
 import { createSyncWorkerHandler } from "../../src/handlers/sync-worker.ts";
 import { wireUserSync } from "../../src/handlers/user-sync-wiring.ts";
 import { captureObservability } from "../support/observability.ts";
@@ -135,6 +138,47 @@ describe("post-authentication trigger", () => {
     expect(returned).toBe(event);
     expect(Date.now() - started).toBeLessThan(2000);
     silent.server.close();
+  });
+
+  it("lets the sign-in through when its configuration is broken, and recovers once it is fixed", async () => {
+    const capture = captureObservability("post-authentication");
+    const settings: Record<string, string | undefined> = {
+      AWS_REGION: "us-east-1",
+      SQS_ENDPOINT: env.aws.SQS_ENDPOINT,
+    };
+    const deployed = createDeployedPostAuthentication(
+      settings,
+      capture.observability,
+    );
+    const userId = "8f4c0e2a-0000-4000-8000-000000000003";
+    const event = signInEvent(userId);
+
+    expect(await deployed(event)).toBe(event);
+    expect(capture.lines).toContainEqual(
+      expect.objectContaining({
+        level: "ERROR",
+        message: "trigger misconfigured; sign-in allowed, nothing enqueued",
+        error: expect.objectContaining({
+          message: expect.stringContaining("SYNC_QUEUE_URL is not set"),
+        }),
+      }),
+    );
+
+    settings.SYNC_QUEUE_URL = env.config.SYNC_QUEUE_URL;
+    expect(await deployed(event)).toBe(event);
+    const { event: queued, receipts } = await receiveEvent(
+      env.clients.sqs,
+      env.config.SYNC_QUEUE_URL,
+    );
+    expect(queued.Records.map((record) => JSON.parse(record.body))).toEqual([
+      { userId, reason: "sign-in" },
+    ]);
+    await deleteSucceeded(
+      env.clients.sqs,
+      env.config.SYNC_QUEUE_URL,
+      receipts,
+      [],
+    );
   });
 
   it("returns malformed events untouched without enqueueing", async () => {
