@@ -37,18 +37,26 @@ export function qualify(
     problems.push("name must be '@', a sub-domain or a name in the domain");
     return undefined;
   }
-  const name = value.trim().toLowerCase().replace(/\.$/, "");
+  const trimmed = value.trim().toLowerCase();
+  const name = trimmed.replace(/\.$/, "");
   if (name === "@" || name === domain) return domain;
 
-  const relative = name.endsWith(`.${domain}`)
-    ? name.slice(0, -domain.length - 1)
-    : name;
+  const inDomain = name.endsWith(`.${domain}`);
+  const relative = inDomain ? name.slice(0, -domain.length - 1) : name;
   const labels = relative.split(".");
   const valid = labels.every(
     (label, index) => LABEL.test(label) || (label === "*" && index === 0),
   );
   if (!valid || relative.length + domain.length + 1 > 253) {
     problems.push(`name '${value}' is not a valid host name`);
+    return undefined;
+  }
+  // A trailing dot makes a name absolute: one outside the domain is no
+  // sub-domain of it, and the zone cannot hold it.
+  if (trimmed.endsWith(".") && !inDomain) {
+    problems.push(
+      `name '${value}' is outside ${domain}; write it relative ('www') or ending in .${domain}.`,
+    );
     return undefined;
   }
 

@@ -118,6 +118,16 @@ describe("dns/records.yaml", () => {
       "record 1 (bad_name-. A): name 'bad_name-.' is not a valid host name",
     ],
     [
+      "an absolute name outside the domain",
+      { name: "www.example.org.", type: "CNAME", content: "x.example.net" },
+      "record 1 (www.example.org. CNAME): name 'www.example.org.' is outside example.com",
+    ],
+    [
+      "an absolute name that only ends like the domain",
+      { name: "notexample.com.", type: "A", content: "192.0.2.1" },
+      "record 1 (notexample.com. A): name 'notexample.com.' is outside example.com",
+    ],
+    [
       "a TTL below Cloudflare's minimum",
       { name: "www", type: "A", content: "192.0.2.1", ttl: 30 },
       "record 1 (www A): ttl must be 1 (automatic) or 60 to 86400",
@@ -146,6 +156,25 @@ describe("dns/records.yaml", () => {
     const problems = problemsOf([record]);
 
     expect(problems).toContainEqual(expect.stringContaining(message));
+  });
+
+  test("takes absolute names in the domain, and relative names as sub-domains", () => {
+    const records = parseDnsRecords(
+      {
+        records: [
+          { name: "example.com.", type: "TXT", content: "apex" },
+          { name: "WWW.Example.com.", type: "A", content: "192.0.2.1" },
+          { name: "www.example.org", type: "A", content: "192.0.2.2" },
+        ],
+      },
+      DOMAIN,
+    );
+
+    expect(records.map((record) => record.name)).toEqual([
+      DOMAIN,
+      `www.${DOMAIN}`,
+      `www.example.org.${DOMAIN}`,
+    ]);
   });
 
   test("rejects a record declared twice", () => {
