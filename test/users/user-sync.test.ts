@@ -1,23 +1,29 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   AdminDeleteUserCommand,
   AdminRemoveUserFromGroupCommand,
   AdminUpdateUserAttributesCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSyncWorkerHandler } from "../../src/handlers/sync-worker.ts";
 import {
   type UserSyncWiring,
   wireUserSync,
 } from "../../src/handlers/user-sync-wiring.ts";
+import { createQueueWithDlq } from "../../src/local/provision.ts";
 import type { DirectoryUser } from "../../src/users/profile.ts";
 import {
   type FakeGravatar,
   startFakeGravatar,
 } from "../support/fake-gravatar.ts";
 import { captureObservability } from "../support/observability.ts";
-import { sqsRecord } from "../support/sqs-events.ts";
+import {
+  deleteSucceeded,
+  receiveEvent,
+  sqsRecord,
+} from "../support/sqs-events.ts";
 import {
   addToGroup,
   startUserSyncEnv,
@@ -254,40 +260,79 @@ describe("sync worker", () => {
 
   it("retries only the failing record of a batch and drops hopeless ones", async () => {
     const good = await env.createUser("good@example.test", { name: "Good" });
-    const failing = await env.createUser("failing@example.test");
+    const failing = await env.createUser("failing@example.test", {
+      name: "Failing",
+    });
+    // A queue with a 1 s visibility timeout, so the redelivery comes soon.
+    const { queueUrl } = await createQueueWithDlq(
+      env.clients.sqs,
+      `sync-retry-${randomUUID().slice(0, 8)}`,
+      1,
+    );
+    const bodies = [
+      good,
+      JSON.stringify({ userId: failing, reason: "sign-in" }),
+      "{not json",
+      JSON.stringify({ userId: "../../etc" }),
+      JSON.stringify({ reason: "no user" }),
+    ];
+    await env.clients.sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: bodies.map((MessageBody, i) => ({ Id: `m${i}`, MessageBody })),
+      }),
+    );
+    // The failing user's sync fails once (a throttled table), then works.
+    let failuresLeft = 1;
     const capture = captureObservability("sync-worker");
     const handler = createSyncWorkerHandler({
       observability: capture.observability,
       sync: {
         sync: (userId) =>
-          userId === failing
+          userId === failing && failuresLeft-- > 0
             ? Promise.reject(new Error("table throttled"))
             : wiring.sync.sync(userId),
       },
     });
-    const failingRecord = sqsRecord(failing);
 
-    const result = await handler({
-      Records: [
-        sqsRecord(good),
-        failingRecord,
-        sqsRecord("{not json"),
-        sqsRecord(JSON.stringify({ userId: "../../etc" })),
-        sqsRecord(JSON.stringify({ reason: "no user" })),
-      ],
-    });
+    // As Lambda's event source mapping does: receive, handle, delete the
+    // records not reported as failed.
+    const first = await receiveEvent(env.clients.sqs, queueUrl);
+    expect(first.event.Records).toHaveLength(5);
+    const firstResult = await handler(first.event);
+    const failedIds = firstResult.batchItemFailures.map(
+      (f) => f.itemIdentifier,
+    );
+    await deleteSucceeded(env.clients.sqs, queueUrl, first.receipts, failedIds);
 
-    expect(result.batchItemFailures).toEqual([
-      { itemIdentifier: failingRecord.messageId },
-    ]);
+    expect(failedIds).toHaveLength(1);
+    const failedBody = first.event.Records.find(
+      (r) => r.messageId === failedIds[0],
+    )?.body;
+    expect(JSON.parse(failedBody ?? "{}").userId).toBe(failing);
     expect((await wiring.store.get(good))?.name).toBe("Good");
+    expect(await wiring.store.get(failing)).toBeUndefined();
     expect(
       capture.lines.filter(
         (line) =>
           line.message === "dropped a sync message that can never succeed",
       ),
     ).toHaveLength(3);
-  });
+
+    const second = await receiveEvent(env.clients.sqs, queueUrl, {
+      waitSeconds: 5,
+    });
+    expect(second.event.Records.map((r) => r.body)).toEqual([failedBody]);
+    const secondResult = await handler(second.event);
+    await deleteSucceeded(env.clients.sqs, queueUrl, second.receipts, []);
+
+    expect(secondResult.batchItemFailures).toEqual([]);
+    expect((await wiring.store.get(failing))?.name).toBe("Failing");
+    const third = await receiveEvent(env.clients.sqs, queueUrl, {
+      waitSeconds: 2,
+    });
+    expect(third.event.Records).toEqual([]);
+  }, 30_000);
 
   it("rejects an event that is not an SQS batch with a clear error", async () => {
     const { handler } = worker();
