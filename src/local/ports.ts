@@ -18,3 +18,6 @@ export function enginePorts(corePort: number) {
 
 /** How many ports after CORE_PORT the engines take. */
 export const ENGINE_PORT_COUNT = Object.keys(enginePorts(0)).length;
+
+/** The highest CORE_PORT whose engine ports all exist (config.ts's limit). */
+export const MAX_CORE_PORT = 65_535 - ENGINE_PORT_COUNT;

@@ -4,11 +4,12 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError, localConfig } from "../../src/config.ts";
 import { startLocalCore } from "../../src/local/core.ts";
-import { freePort } from "../../src/local/engines/cognito-local.ts";
 import { LocalCorePortBusyError } from "../../src/local/errors.ts";
 import { PID_FILE } from "../../src/local/lock.ts";
-import { enginePorts } from "../../src/local/ports.ts";
+import { enginePorts, MAX_CORE_PORT } from "../../src/local/ports.ts";
+import { allFree, corePortsOf, freeCorePort } from "../support/core-ports.ts";
 
 let home: string;
 let squatter: Server | undefined;
@@ -34,8 +35,26 @@ describe("local core ports", () => {
     expect(ports).toEqual([4001, 4002, 4003, 4004, 4005, 4006]);
   });
 
+  it("accepts CORE_PORT up to the last one with room for every engine", () => {
+    const at = (port: number) => localConfig({ CORE_PORT: String(port) });
+
+    expect(at(MAX_CORE_PORT).CORE_PORT).toBe(MAX_CORE_PORT);
+    expect(() => at(MAX_CORE_PORT + 1)).toThrow(ConfigError);
+  });
+
+  it("gives tests a CORE_PORT whose seven ports are free and allowed", async () => {
+    const first = await freeCorePort();
+    const second = await freeCorePort();
+
+    for (const port of [first, second]) {
+      expect(localConfig({ CORE_PORT: String(port) }).CORE_PORT).toBe(port);
+      expect(await allFree(corePortsOf(port))).toBe(true);
+    }
+    expect(corePortsOf(first)).not.toContain(second);
+  });
+
   it("names the busy engine port and starts nothing", async () => {
-    const port = await freePort();
+    const port = await freeCorePort();
     await occupy(enginePorts(port).s3);
 
     const starting = startLocalCore({

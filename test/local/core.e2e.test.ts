@@ -24,7 +24,7 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { clientOptions, s3Options } from "../../src/aws/clients.ts";
 import type { LocalEndpoints } from "../../src/local/endpoints-file.ts";
-import { freePort } from "../../src/local/engines/cognito-local.ts";
+import { freeCorePort } from "../support/core-ports.ts";
 import {
   type FakeGravatar,
   startFakeGravatar,
@@ -54,7 +54,7 @@ beforeAll(async () => {
   gravatar.answer(hash, { kind: "image", format: "png" });
   env = {
     CORE_HOME: home,
-    CORE_PORT: String(await freePort()),
+    CORE_PORT: String(await freeCorePort()),
     CDN_BUCKETS: "anime=anime-assets",
     GRAVATAR_BASE_URL: gravatar.baseUrl,
     SYNC_MIN_INTERVAL_SECONDS: "1",
