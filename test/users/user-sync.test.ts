@@ -14,6 +14,7 @@ import {
 } from "../../src/handlers/user-sync-wiring.ts";
 import { createQueueWithDlq } from "../../src/local/provision.ts";
 import type { DirectoryUser } from "../../src/users/profile.ts";
+import { UserSync } from "../../src/users/sync-user.ts";
 import {
   type FakeGravatar,
   startFakeGravatar,
@@ -229,6 +230,109 @@ describe("sync worker", () => {
     expect((await wiring.directory.getUser(userId))?.attributes.picture).toBe(
       picture,
     );
+  });
+
+  describe("the avatar over successive syncs", () => {
+    /** Syncs an opted-in user once with a PNG; returns its id and picture. */
+    async function withCachedAvatar(email: string) {
+      gravatar.answer(emailHash(email), { kind: "image", format: "png" });
+      const userId = await env.createUser(email, {
+        "custom:enable_gravatar": "true",
+      });
+      await worker().handler({ Records: [sqsRecord(userId)] });
+      const picture = (await wiring.store.get(userId))?.picture;
+      expect(picture).toMatch(/\/avatars\//);
+
+      return { userId, picture };
+    }
+
+    async function pictures(userId: string) {
+      return {
+        profile: (await wiring.store.get(userId))?.picture,
+        cognito: (await wiring.directory.getUser(userId))?.attributes.picture,
+        objects: (await avatarKeys(userId)).length,
+      };
+    }
+
+    it("clears the profile's and Cognito's picture when Gravatar answers 404", async () => {
+      const email = "vanished@example.test";
+      const { userId } = await withCachedAvatar(email);
+      gravatar.answer(emailHash(email), { kind: "status", status: 404 });
+
+      await worker().handler({ Records: [sqsRecord(userId)] });
+
+      expect(await pictures(userId)).toEqual({
+        profile: undefined,
+        cognito: undefined,
+        objects: 0,
+      });
+    });
+
+    it("clears them when the user opts out", async () => {
+      const { userId } = await withCachedAvatar("opting-out@example.test");
+      await updateAttributes(userId, { "custom:enable_gravatar": "false" });
+
+      await worker().handler({ Records: [sqsRecord(userId)] });
+
+      expect(await pictures(userId)).toEqual({
+        profile: undefined,
+        cognito: undefined,
+        objects: 0,
+      });
+    });
+
+    it("keeps them when Gravatar answers 5xx or times out, and tries again next time", async () => {
+      const email = "flaky@example.test";
+      const { userId, picture } = await withCachedAvatar(email);
+      const kept = { profile: picture, cognito: picture, objects: 1 };
+
+      gravatar.answer(emailHash(email), { kind: "status", status: 502 });
+      await worker().handler({ Records: [sqsRecord(userId)] });
+      expect(await pictures(userId)).toEqual(kept);
+
+      // The env's Gravatar timeout is 2 s.
+      gravatar.answer(emailHash(email), {
+        kind: "slow",
+        delayMs: 2_500,
+        phase: "headers",
+      });
+      await worker().handler({ Records: [sqsRecord(userId)] });
+      expect(await pictures(userId)).toEqual(kept);
+
+      gravatar.answer(emailHash(email), {
+        kind: "image",
+        format: "png",
+        variant: 1,
+      });
+      await worker().handler({ Records: [sqsRecord(userId)] });
+      const renewed = await pictures(userId);
+      expect(renewed.profile).not.toBe(picture);
+      expect(renewed.cognito).toBe(renewed.profile);
+      expect(renewed.objects).toBe(1);
+    }, 15_000);
+
+    it("writes Cognito's picture only when it changes", async () => {
+      const { userId } = await withCachedAvatar("steady@example.test");
+      const writes: (string | undefined)[] = [];
+      const directory = wiring.directory;
+      const sync = new UserSync({
+        directory: {
+          getUser: (id) => directory.getUser(id),
+          listUsers: () => directory.listUsers(),
+          setPicture: (user, picture) => {
+            writes.push(picture);
+            return directory.setPicture(user, picture);
+          },
+        },
+        store: wiring.store,
+        avatars: wiring.avatars,
+      });
+
+      await sync.sync(userId);
+      await sync.sync(userId);
+
+      expect(writes).toEqual([]);
+    });
   });
 
   it("logs and counts why Gravatar was unavailable, without the email", async () => {
