@@ -40,6 +40,7 @@ export function endpointsOf(
       cdnQueueUrl: resources.cdnQueueUrl,
     },
     ssm: { endpoint: engines.ssm.endpoint },
+    lambda: { endpoint: engines.lambda.endpoint },
   };
 }
 

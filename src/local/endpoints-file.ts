@@ -31,6 +31,8 @@ const endpointsSchema = z.object({
     cdnQueueUrl: z.string(),
   }),
   ssm: z.object({ endpoint: z.string() }).optional(),
+  /** The Lambda Invoke API that cognito-local calls triggers through. */
+  lambda: z.object({ endpoint: z.string() }).optional(),
 });
 
 export type LocalEndpoints = z.output<typeof endpointsSchema>;

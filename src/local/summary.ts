@@ -23,6 +23,7 @@ export function formatSummary(
     ["  R2 stand-in", endpoints.s3.r2Bucket],
     ["SQS", endpoints.sqs.endpoint],
     ["SSM, Secrets", endpoints.ssm?.endpoint ?? "-"],
+    ["Lambda Invoke", endpoints.lambda?.endpoint ?? "-"],
   ];
   const width = Math.max(...rows.map(([label]) => label.length)) + 2;
   const table = rows.map(

@@ -119,6 +119,9 @@ describe("local core", () => {
     core = spawnCore(env);
     let endpoints = await waitForEndpoints(core, home);
     const clients = clientsFor(endpoints);
+    expect(endpoints.lambda?.endpoint).toBe(
+      `http://127.0.0.1:${Number(env.CORE_PORT) + 6}`,
+    );
 
     // Sign-up and confirmation as a website does; the code a real pool
     // would email appears on the core's terminal.
