@@ -61,18 +61,22 @@ export class AvatarCache {
    * user's cached avatar. `previous` is the picture in the users table. A
    * picture set elsewhere is never replaced unless the user opted in and
    * Gravatar has an image.
+   *
+   * With `sweep`, an opted-out user's folder is listed even when neither
+   * picture is ours, which finds a copy left by a sync that stored it and
+   * then failed before any picture pointed at it. Single-user syncs sweep;
+   * the full resync does not, to spare one bucket listing per user.
    */
   async resolve(
     user: DirectoryUser,
     previous?: string,
+    options: { readonly sweep?: boolean } = {},
   ): Promise<AvatarResolution> {
     const current = user.attributes.picture;
     const email = user.attributes.email;
-    // Nothing is kept for a user who has not opted in, for privacy. Only a
-    // user whose picture is, or last was, ours can have anything cached, so
-    // the bucket is not listed for every opted-out user of a full resync.
+    // Nothing is kept for a user who has not opted in, for privacy.
     if (!wantsGravatar(user) || !email) {
-      if (this.isOurs(current) || this.isOurs(previous)) {
+      if (options.sweep || this.isOurs(current) || this.isOurs(previous)) {
         await this.forget(user.id);
       }
       return { picture: this.#withoutOurs(current) };

@@ -72,7 +72,7 @@ export class UserSync {
     stored: UserProfile | undefined,
     readAt: Date,
   ): Promise<SyncOutcome> {
-    return this.#apply(user, stored, readAt, true);
+    return this.#apply(user, stored, readAt, { retryIfStale: true });
   }
 
   /** Deletes the profile and cached avatar of a user Cognito no longer has. */
@@ -95,18 +95,20 @@ export class UserSync {
 
     const stored = await this.#deps.store.get(userId);
 
-    return this.#apply(user, stored, readAt, retryIfStale);
+    // One user at a time, so the avatar folder is swept (see resolve).
+    return this.#apply(user, stored, readAt, { retryIfStale, sweep: true });
   }
 
   async #apply(
     user: DirectoryUser,
     stored: UserProfile | undefined,
     readAt: Date,
-    retryIfStale: boolean,
+    options: { readonly retryIfStale: boolean; readonly sweep?: boolean },
   ): Promise<SyncOutcome> {
     const { picture, gravatarUnavailable } = await this.#deps.avatars.resolve(
       user,
       stored?.picture,
+      { sweep: options.sweep ?? false },
     );
     if (picture !== user.attributes.picture) {
       await this.#deps.directory.setPicture(user, picture);
@@ -124,7 +126,7 @@ export class UserSync {
     // A newer snapshot is stored, but the avatar and Cognito's picture were
     // already set from this older one. One fresh read puts them back in
     // step with Cognito; a second loss means yet another sync is running.
-    if (retryIfStale) return this.#readAndApply(user.id, false);
+    if (options.retryIfStale) return this.#readAndApply(user.id, false);
 
     return {
       status: "stale",

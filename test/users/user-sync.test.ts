@@ -311,6 +311,36 @@ describe("sync worker", () => {
       expect(renewed.objects).toBe(1);
     }, 15_000);
 
+    it("deletes a copy a half-done sync left when the user opts out", async () => {
+      const email = "half-done@example.test";
+      gravatar.answer(emailHash(email), { kind: "image", format: "png" });
+      const userId = await env.createUser(email, {
+        "custom:enable_gravatar": "true",
+      });
+      // The avatar is stored, then Cognito fails before any picture is set.
+      const directory = wiring.directory;
+      const interrupted = new UserSync({
+        directory: {
+          getUser: (id) => directory.getUser(id),
+          listUsers: () => directory.listUsers(),
+          setPicture: () => Promise.reject(new Error("Cognito is unavailable")),
+        },
+        store: wiring.store,
+        avatars: wiring.avatars,
+      });
+      await expect(interrupted.sync(userId)).rejects.toThrow(/unavailable/);
+      expect(await pictures(userId)).toEqual({
+        profile: undefined,
+        cognito: undefined,
+        objects: 1,
+      });
+      await updateAttributes(userId, { "custom:enable_gravatar": "false" });
+
+      await worker().handler({ Records: [sqsRecord(userId)] });
+
+      expect((await pictures(userId)).objects).toBe(0);
+    });
+
     it("writes Cognito's picture only when it changes", async () => {
       const { userId } = await withCachedAvatar("steady@example.test");
       const writes: (string | undefined)[] = [];
