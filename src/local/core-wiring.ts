@@ -35,9 +35,16 @@ import {
   POST_AUTHENTICATION_FUNCTION,
 } from "./core-engines.ts";
 import type { CoreResources } from "./core-resources.ts";
-import { type Print, printLogsOf, terminalHttpLogger } from "./log-format.ts";
+import {
+  formatDeadLetter,
+  type Print,
+  printLogsOf,
+  terminalHttpLogger,
+} from "./log-format.ts";
+import { dlqNameOf, MAX_RECEIVE_COUNT } from "./provision.ts";
 import {
   type QueuePoller,
+  queueNameOf,
   type SqsHandler,
   startQueuePoller,
 } from "./queue-poller.ts";
@@ -82,6 +89,11 @@ export function wireCore(
       queueUrl,
       handler,
       onError: report(service),
+      redrive: {
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+        deadLetterQueue: dlqNameOf(queueNameOf(queueUrl)),
+      },
+      onDeadLetter: (notice) => print(formatDeadLetter(service, notice)),
     });
   const pollers: QueuePoller[] = [
     poll(

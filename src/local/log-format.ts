@@ -6,6 +6,7 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { HttpLogger } from "../http/context.ts";
 import type { ConfirmationCode } from "./engines/confirmation-codes.ts";
+import type { DeadLetterNotice } from "./queue-poller.ts";
 
 /** Where finished lines go (the terminal, or a test's array). */
 export type Print = (line: string) => void;
@@ -101,5 +102,20 @@ export function formatConfirmationCode(delivery: ConfirmationCode): string {
     service: "cognito",
     message: `confirmation code ${delivery.code}`,
     ...(named ? { userId: delivery.username } : {}),
+  });
+}
+
+/** The line for a record about to move to its queue's DLQ. */
+export function formatDeadLetter(
+  service: string,
+  notice: DeadLetterNotice,
+): string {
+  const { messageId, receiveCount, maxReceiveCount } = notice;
+
+  return formatLogLine({
+    service,
+    level: "WARN",
+    message: `record ${messageId} failed receive ${receiveCount} of ${maxReceiveCount}; it moves to ${notice.deadLetterQueue}`,
+    queue: notice.queue,
   });
 }

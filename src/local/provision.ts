@@ -98,6 +98,9 @@ export async function createBucket(
   }
 }
 
+/** The name of the DLQ createQueueWithDlq gives queue `name`. */
+export const dlqNameOf = (name: string) => `${name}-dlq`;
+
 /** A queue whose messages move to `<name>-dlq` after repeated failures. */
 export async function createQueueWithDlq(
   sqs: SQSClient,
@@ -105,7 +108,7 @@ export async function createQueueWithDlq(
   visibilityTimeoutSeconds = 30,
 ): Promise<{ queueUrl: string; dlqUrl: string }> {
   const dlq = await sqs.send(
-    new CreateQueueCommand({ QueueName: `${name}-dlq` }),
+    new CreateQueueCommand({ QueueName: dlqNameOf(name) }),
   );
   const dlqUrl = dlq.QueueUrl ?? "";
   const { Attributes } = await sqs.send(

@@ -21,12 +21,30 @@ const RETRY_PAUSE_MS = 1000;
 
 export type SqsHandler = (event: SQSEvent) => Promise<unknown>;
 
+/** The queue's redrive policy, as the poller's caller created it. */
+export interface Redrive {
+  readonly maxReceiveCount: number;
+  readonly deadLetterQueue: string;
+}
+
+/** A record that failed its last receive; the redrive moves it next. */
+export interface DeadLetterNotice extends Redrive {
+  /** The queue's name, the last segment of its URL. */
+  readonly queue: string;
+  readonly messageId: string;
+  readonly receiveCount: number;
+}
+
 export interface QueuePollerOptions {
   readonly sqs: SQSClient;
   readonly queueUrl: string;
   readonly handler: SqsHandler;
   /** Receives what went wrong outside the handler's own logging. */
   readonly onError: (error: Error) => void;
+  /** With onDeadLetter, records about to move to the DLQ are told. */
+  readonly redrive?: Redrive;
+  /** Told once per record that failed its last allowed receive. */
+  readonly onDeadLetter?: (notice: DeadLetterNotice) => void;
 }
 
 export interface QueuePoller {
@@ -79,6 +97,7 @@ async function pollOnce(
 
   const event = sqsEventOf(queueUrl, Messages);
   const failed = await failedIds(options, event);
+  reportDeadLetters(options, event, failed);
   const done = event.Records.filter(
     (record) => !failed.has(record.messageId),
   ).map((record) => ({
@@ -110,6 +129,38 @@ async function failedIds(
 
     return new Set(event.Records.map((record) => record.messageId));
   }
+}
+
+/**
+ * SQS moves a message to the DLQ when it would be received once more than
+ * maxReceiveCount, so a record failing at that count will not come back.
+ */
+function reportDeadLetters(
+  options: QueuePollerOptions,
+  event: SQSEvent,
+  failed: ReadonlySet<string>,
+): void {
+  const { redrive, onDeadLetter } = options;
+  if (!redrive || !onDeadLetter) return;
+
+  const queue = queueNameOf(options.queueUrl);
+  for (const record of event.Records) {
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+    if (!failed.has(record.messageId)) continue;
+    if (receiveCount < redrive.maxReceiveCount) continue;
+
+    onDeadLetter({
+      ...redrive,
+      queue,
+      messageId: record.messageId,
+      receiveCount,
+    });
+  }
+}
+
+/** A queue URL's last segment is the queue's name. */
+export function queueNameOf(queueUrl: string): string {
+  return queueUrl.split("/").pop() ?? queueUrl;
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {

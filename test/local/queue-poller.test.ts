@@ -8,11 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createAwsClients } from "../../src/aws/clients.ts";
 import { startFauxqs } from "../../src/local/engines/fauxqs.ts";
 import type { Engine } from "../../src/local/engines/types.ts";
+import { formatDeadLetter } from "../../src/local/log-format.ts";
 import {
   createQueueWithDlq,
+  dlqNameOf,
   MAX_RECEIVE_COUNT,
 } from "../../src/local/provision.ts";
-import { startQueuePoller } from "../../src/local/queue-poller.ts";
+import {
+  type DeadLetterNotice,
+  startQueuePoller,
+} from "../../src/local/queue-poller.ts";
 import { eventually } from "../support/local-core-process.ts";
 
 let engine: Engine;
@@ -47,16 +52,20 @@ async function visibleCount(queueUrl: string): Promise<number> {
   );
 }
 
+/** A body a real record might carry; its email must never be logged. */
+const BAD = '{"userId":"u-1","email":"someone@example.test"}';
+
 describe("queue poller", () => {
-  it("deletes handled messages and moves one that keeps failing to the DLQ", async () => {
+  it("deletes handled messages and moves one that keeps failing to the DLQ, saying so once", async () => {
     const { queueUrl, dlqUrl } = await createQueueWithDlq(sqs, "poller", 1);
     const attempts = new Map<string, number>();
+    const notices: DeadLetterNotice[] = [];
     const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       for (const record of event.Records) {
         attempts.set(record.body, (attempts.get(record.body) ?? 0) + 1);
       }
       return {
-        batchItemFailures: event.Records.filter((r) => r.body === "bad").map(
+        batchItemFailures: event.Records.filter((r) => r.body === BAD).map(
           (r) => ({ itemIdentifier: r.messageId }),
         ),
       };
@@ -68,11 +77,18 @@ describe("queue poller", () => {
       onError: (error) => {
         throw error;
       },
+      redrive: {
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+        deadLetterQueue: dlqNameOf("poller"),
+      },
+      onDeadLetter: (notice) => notices.push(notice),
     });
-    for (const body of ["good", "bad"]) {
-      await sqs.send(
+    const sent = new Map<string, string>();
+    for (const body of ["good", BAD]) {
+      const { MessageId } = await sqs.send(
         new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: body }),
       );
+      sent.set(body, MessageId ?? "");
     }
 
     const dead = await eventually(
@@ -88,10 +104,34 @@ describe("queue poller", () => {
     );
     await poller.stop();
 
-    expect(dead.map((message) => message.Body)).toEqual(["bad"]);
+    expect(dead.map((message) => message.Body)).toEqual([BAD]);
     expect(attempts.get("good")).toBe(1);
-    expect(attempts.get("bad")).toBe(MAX_RECEIVE_COUNT);
+    expect(attempts.get(BAD)).toBe(MAX_RECEIVE_COUNT);
     expect(await visibleCount(queueUrl)).toBe(0);
+    expect(notices).toEqual([
+      {
+        queue: "poller",
+        deadLetterQueue: "poller-dlq",
+        messageId: sent.get(BAD),
+        receiveCount: MAX_RECEIVE_COUNT,
+        maxReceiveCount: MAX_RECEIVE_COUNT,
+      },
+    ]);
+  });
+
+  it("logs a record moving to the DLQ by queue and id, never by email", () => {
+    const line = formatDeadLetter("sync-worker", {
+      queue: "user-sync",
+      deadLetterQueue: "user-sync-dlq",
+      messageId: "7f1c-42",
+      receiveCount: 5,
+      maxReceiveCount: 5,
+    });
+
+    expect(line).toMatch(
+      /^\d\d:\d\d:\d\d sync-worker +WARN record 7f1c-42 failed receive 5 of 5; it moves to user-sync-dlq queue=user-sync$/,
+    );
+    expect(line).not.toContain("@");
   });
 
   it("stops at once while a long poll waits", async () => {
