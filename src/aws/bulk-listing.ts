@@ -47,6 +47,7 @@ export class S3ObjectListing implements SourceListing {
   async *list(
     bucket: string,
     prefix = "",
+    signal?: AbortSignal,
   ): AsyncIterable<readonly ListedObject[]> {
     const client = this.clientFor(bucket);
     let token: string | undefined;
@@ -58,6 +59,7 @@ export class S3ObjectListing implements SourceListing {
             Prefix: prefix || undefined,
             ContinuationToken: token,
           }),
+          { abortSignal: signal },
         )
         .catch((error: unknown) => {
           throw new CdnListingError(bucket, prefix, { cause: error });

@@ -45,15 +45,16 @@ export function selectEntries(
   return registry.filter((entry) => wanted.has(entry.dir));
 }
 
-/** Lists both sides of `entry` and compares them. */
+/** Lists both sides of `entry` and compares them; `signal` cuts it off. */
 export async function planDir(
   ports: BackfillPorts,
   entry: RegistryEntry,
   r2Bucket: string,
+  signal?: AbortSignal,
 ): Promise<DirPlan> {
   const [sourceObjects, targetObjects] = await Promise.all([
-    collect(ports.source.list(entry.bucket)),
-    collect(ports.target.list(r2Bucket, `${entry.dir}/`)),
+    collect(ports.source.list(entry.bucket, "", signal)),
+    collect(ports.target.list(r2Bucket, `${entry.dir}/`, signal)),
   ]);
 
   const refused: RefusedKey[] = [];

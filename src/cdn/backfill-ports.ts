@@ -15,8 +15,15 @@ export interface ListedObject {
 
 /** Pages through the objects of a bucket (or of one prefix of it). */
 export interface ObjectListing {
-  /** Yields pages in listing order; keys are relative to `prefix`. */
-  list(bucket: string, prefix?: string): AsyncIterable<readonly ListedObject[]>;
+  /**
+   * Yields pages in listing order; keys are relative to `prefix`. Once
+   * `signal` aborts, the page request in flight is cut off.
+   */
+  list(
+    bucket: string,
+    prefix?: string,
+    signal?: AbortSignal,
+  ): AsyncIterable<readonly ListedObject[]>;
 }
 
 /** The source buckets: listed, and asked again before R2 loses a copy. */

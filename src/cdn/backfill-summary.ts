@@ -1,5 +1,6 @@
 /** What backfill reports, per directory and while it runs. */
 import type { RefusedKey } from "./backfill-plan.ts";
+import type { RegistryEntry } from "./types.ts";
 
 /** One object that could not be copied or deleted. */
 export interface BackfillFailure {
@@ -33,6 +34,28 @@ export interface DirSummary {
   deleteRefused: boolean;
   /** The run was stopped before every copy started. */
   interrupted: boolean;
+}
+
+/** The summary of `entry` before anything was listed or done. */
+export function emptySummary(entry: RegistryEntry, dryRun = false): DirSummary {
+  return {
+    dir: entry.dir,
+    bucket: entry.bucket,
+    dryRun,
+    toCopy: 0,
+    toCopyBytes: 0,
+    toDelete: 0,
+    deleteCap: 0,
+    copied: 0,
+    bytes: 0,
+    unchanged: 0,
+    deleted: 0,
+    vanished: 0,
+    refused: [],
+    failures: [],
+    deleteRefused: false,
+    interrupted: false,
+  };
 }
 
 /** Progress for a bar: the plan of a directory, then each copy. */

@@ -10,7 +10,11 @@ import { forEachConcurrent } from "../shared/concurrency.ts";
 import { deleteCap, deleteExtras } from "./backfill-delete.ts";
 import { type DirPlan, planDir, selectEntries } from "./backfill-plan.ts";
 import type { BackfillPorts } from "./backfill-ports.ts";
-import type { BackfillProgress, DirSummary } from "./backfill-summary.ts";
+import {
+  type BackfillProgress,
+  type DirSummary,
+  emptySummary,
+} from "./backfill-summary.ts";
 import { r2KeyFor } from "./keys.ts";
 import type { Registry } from "./types.ts";
 
@@ -33,7 +37,16 @@ export interface BackfillOptions {
   /** Report what would change; change nothing. */
   readonly dryRun?: boolean;
   readonly concurrency?: number;
-  /** Stops starting copies; the summary then says `interrupted`. */
+  /**
+   * Once aborted, no further directory, copy or deletion starts; copies in
+   * flight finish and are counted. The summary then says `interrupted`.
+   */
+  readonly stop?: AbortSignal;
+  /**
+   * Once aborted, does what `stop` does and also cuts off the listings and
+   * copies in flight. A copy cut off is not a failure: the next run finds
+   * it missing or different and copies it again.
+   */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: BackfillProgress) => void;
 }
@@ -45,41 +58,55 @@ export async function backfill(
   r2Bucket: string,
   options: BackfillOptions = {},
 ): Promise<DirSummary[]> {
+  const halt = haltSignal(options);
   const summaries: DirSummary[] = [];
   for (const entry of selectEntries(registry, options.dirs)) {
-    if (options.signal?.aborted) break;
-    const plan = await planDir(ports, entry, r2Bucket);
-    summaries.push(await applyPlan(ports, plan, options));
+    if (halt.aborted) break;
+    const plan = await planDir(ports, entry, r2Bucket, options.signal).catch(
+      (error: unknown) => {
+        // A listing cut off by the abort leaves the directory to the next run.
+        if (options.signal?.aborted) return undefined;
+        throw error;
+      },
+    );
+    summaries.push(
+      plan
+        ? await applyPlan(ports, plan, options, halt)
+        : { ...emptySummary(entry, options.dryRun), interrupted: true },
+    );
   }
 
   return summaries;
+}
+
+/** Aborts once `stop` or `signal` does (AbortSignal.any needs Node 20.3). */
+function haltSignal({ stop, signal }: BackfillOptions): AbortSignal {
+  const halt = new AbortController();
+  for (const source of [stop, signal]) {
+    if (source?.aborted) halt.abort();
+    source?.addEventListener("abort", () => halt.abort(), { once: true });
+  }
+
+  return halt.signal;
 }
 
 async function applyPlan(
   ports: BackfillPorts,
   plan: DirPlan,
   options: BackfillOptions,
+  halt: AbortSignal,
 ): Promise<DirSummary> {
   const { entry, diff } = plan;
   const toCopy = [...diff.missing, ...diff.different.map((p) => p.source)];
   const cap = deleteCap(plan.targetCount, options.maxDelete);
   const summary: DirSummary = {
-    dir: entry.dir,
-    bucket: entry.bucket,
-    dryRun: Boolean(options.dryRun),
+    ...emptySummary(entry, options.dryRun),
     toCopy: toCopy.length,
     toCopyBytes: toCopy.reduce((sum, object) => sum + object.size, 0),
     toDelete: options.delete ? diff.extra.length : 0,
     deleteCap: cap,
-    copied: 0,
-    bytes: 0,
     unchanged: diff.same.length,
-    deleted: 0,
-    vanished: 0,
     refused: plan.refused,
-    failures: [],
-    deleteRefused: false,
-    interrupted: false,
   };
   options.onProgress?.({
     kind: "planned",
@@ -117,8 +144,8 @@ async function applyPlan(
         summary.bytes += bytes;
         options.onProgress?.({ kind: "copied", dir: entry.dir, bytes });
       } catch (error) {
-        // A copy cut short by the interruption is not a failure: the next
-        // run finds it missing or different and copies it again.
+        // A copy cut short by the abort is not a failure: the next run
+        // finds it missing or different and copies it again.
         if (signal?.aborted) return;
         summary.failures.push({
           key: object.key,
@@ -128,9 +155,9 @@ async function applyPlan(
         options.onProgress?.({ kind: "failed", dir: entry.dir, bytes: 0 });
       }
     },
-    signal,
+    halt,
   );
-  summary.interrupted = Boolean(signal?.aborted);
+  summary.interrupted = halt.aborted;
   if (!options.delete || summary.interrupted) return summary;
 
   return deleteExtras(ports, plan, summary, {

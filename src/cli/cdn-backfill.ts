@@ -26,6 +26,7 @@ import {
   printBackfillSummary,
   printVerification,
 } from "./cdn-backfill-report.ts";
+import { listenForCtrlC } from "./cdn-interrupt.ts";
 import { remoteBackfillConfig, withCdnOutputs } from "./cdn-target.ts";
 
 /** Endpoint options shared by both commands, as commander parses them. */
@@ -116,10 +117,7 @@ export async function runBackfill(
 ): Promise<number> {
   const ports = await backfillPortsFor(targets);
   const progress = backfillProgressBar();
-  const controller = new AbortController();
-  // The first Ctrl-C lets copies in flight finish; a rerun picks up the rest.
-  const interrupt = () => controller.abort();
-  process.once("SIGINT", interrupt);
+  const ctrlC = listenForCtrlC();
   try {
     const summaries = await backfill(
       ports,
@@ -132,7 +130,8 @@ export async function runBackfill(
         forceDelete: flags.forceDelete,
         dryRun: flags.dryRun,
         concurrency: flags.concurrency,
-        signal: controller.signal,
+        stop: ctrlC.stop,
+        signal: ctrlC.abort,
         onProgress: progress.onProgress,
       },
     );
@@ -142,7 +141,7 @@ export async function runBackfill(
     return needsAttention(summaries) ? 1 : 0;
   } finally {
     progress.stop();
-    process.off("SIGINT", interrupt);
+    ctrlC.dispose();
   }
 }
 

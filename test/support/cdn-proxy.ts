@@ -1,6 +1,7 @@
 /**
  * A tiny HTTP proxy in front of an engine: records each request's method,
- * path and headers, and can play "unreachable" by dropping connections.
+ * path and headers, and can play "unreachable" by dropping connections or
+ * "slow" by holding requests.
  * Headers (Host included) pass unchanged, so SigV4 signatures still verify
  * behind it.
  */
@@ -8,6 +9,8 @@ import {
   createServer,
   request as forward,
   type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
 } from "node:http";
 import type { AddressInfo } from "node:net";
 import { LOOPBACK } from "../../src/local/engines/types.ts";
@@ -26,6 +29,13 @@ export interface CdnCountingProxy {
   readonly requests: ProxiedRequest[];
   /** While true, every connection is dropped without an answer. */
   down: boolean;
+  /**
+   * Requests it matches are recorded but wait, unanswered, until
+   * `release()`; a request its client gave up on meanwhile is dropped.
+   */
+  hold: ((request: ProxiedRequest) => boolean) | undefined;
+  /** Stops holding and forwards what was held. */
+  release(): void;
   /** Requests with `method` (PUT, POST...) whose path starts with `prefix`. */
   count(method: string, prefix?: string): number;
   stop(): Promise<void>;
@@ -41,12 +51,21 @@ export async function startCdnCountingProxy(
       return;
     }
     const url = new URL(incoming.url ?? "/", "http://proxy");
-    proxy.requests.push({
+    const recorded = {
       method: incoming.method ?? "GET",
       path: decodeURIComponent(url.pathname),
       query: url.search,
       headers: { ...incoming.headers },
-    });
+    };
+    proxy.requests.push(recorded);
+    const send = () => {
+      if (!incoming.socket.destroyed) pass(incoming, outgoing);
+    };
+    if (proxy.hold?.(recorded)) held.push(send);
+    else send();
+  });
+  const held: Array<() => void> = [];
+  const pass = (incoming: IncomingMessage, outgoing: ServerResponse) => {
     const upstream = forward(
       {
         host: targetUrl.hostname,
@@ -62,7 +81,7 @@ export async function startCdnCountingProxy(
     );
     upstream.on("error", () => outgoing.destroy());
     incoming.pipe(upstream);
-  });
+  };
   await new Promise<void>((resolve) => server.listen(0, LOOPBACK, resolve));
   const { port } = server.address() as AddressInfo;
 
@@ -70,6 +89,11 @@ export async function startCdnCountingProxy(
     endpoint: `http://${LOOPBACK}:${port}`,
     requests: [],
     down: false,
+    hold: undefined,
+    release() {
+      proxy.hold = undefined;
+      for (const send of held.splice(0)) send();
+    },
     count(method, prefix = "") {
       return proxy.requests.filter(
         (request) =>
