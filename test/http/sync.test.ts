@@ -232,6 +232,8 @@ describe("a caller deleted from Cognito", () => {
       },
     });
     expect(await http.wiring.store.get(user.userId)).toBeUndefined();
+    const again = await post(afterDelete, user.idToken);
+    expect(again.status).toBe(429);
   });
 });
 

@@ -80,6 +80,16 @@ export function registerSyncRoutes(
     });
     count(OUTCOME_METRICS[outcome.status]);
     if (gravatarUnavailable) count("GravatarUnavailable");
+    if (outcome.status === "removed") {
+      // Removing the user deleted their item, rate-limit stamp included;
+      // stamp it again so a deleted user's still-valid token cannot make
+      // every request cost a Cognito read. The nightly prune removes it.
+      await deps.store.claimSyncSlot(
+        caller.userId,
+        now,
+        deps.minIntervalSeconds,
+      );
+    }
     if (outcome.status === "removed" || !outcome.profile) {
       throw new HttpNotFoundError(
         "user_not_found",
