@@ -4,6 +4,8 @@
  * undefined when the value is unusable.
  */
 import { isIPv4, isIPv6 } from "node:net";
+import { caaProblem } from "./dns-caa.ts";
+
 export const DNS_RECORD_TYPES = [
   "A",
   "AAAA",
@@ -23,7 +25,6 @@ export const MAX_TTL = 86_400;
 export const MAX_TXT_LENGTH = 2048;
 
 const LABEL = /^(?!-)[a-z0-9_-]{1,63}(?<!-)$/;
-const CAA = /^(\d{1,3})\s+(issue|issuewild|iodef)\s+"?([^"\s]+)"?$/;
 const PROXIABLE = new Set<string>(["A", "AAAA", "CNAME"]);
 const HOST_TYPES = new Set<string>(["CNAME", "MX", "NS"]);
 
@@ -82,7 +83,17 @@ export function checkContent(
     return undefined;
   }
 
-  return type === "TXT" ? content : content.replace(/\.$/, "").toLowerCase();
+  return normalized(type, content);
+}
+
+/**
+ * Host names are case-insensitive and may end in a dot. TXT text and CAA
+ * values (an `accounturi`, an iodef URL) keep their case.
+ */
+function normalized(type: DnsRecordType, content: string): string {
+  if (type === "TXT" || type === "CAA") return content;
+
+  return content.replace(/\.$/, "").toLowerCase();
 }
 
 function contentProblem(type: DnsRecordType, content: string) {
@@ -101,12 +112,8 @@ function contentProblem(type: DnsRecordType, content: string) {
       return content.length <= MAX_TXT_LENGTH
         ? undefined
         : `must be at most ${MAX_TXT_LENGTH} characters`;
-    case "CAA": {
-      const match = CAA.exec(content);
-      return match && Number(match[1]) <= 255
-        ? undefined
-        : `must look like '0 issue "amazon.com"'`;
-    }
+    case "CAA":
+      return caaProblem(content);
   }
 }
 

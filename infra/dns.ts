@@ -6,7 +6,9 @@ import { createHash } from "node:crypto";
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "./config.ts";
+import { parseCaa } from "./dns-caa.ts";
 import type { DnsRecordSpec } from "./dns-records.ts";
+import { InfraArgumentError } from "./errors.ts";
 
 /** The zone every record goes into. */
 export interface Zone {
@@ -146,8 +148,12 @@ export function recordResourceName(record: DnsRecordSpec): string {
 }
 
 function contentHashedName(record: DnsRecordSpec): string {
+  // CAA content once was lower-cased when loaded; hashing it so keeps the
+  // names of CAA records deployed then.
+  const content =
+    record.type === "CAA" ? record.content.toLowerCase() : record.content;
   const digest = createHash("sha256")
-    .update(`${record.name} ${record.type} ${record.content}`)
+    .update(`${record.name} ${record.type} ${content}`)
     .digest("hex")
     .slice(0, 8);
 
@@ -167,20 +173,22 @@ function recordOptions(
   return { aliases: [{ name: contentHashedName(record) }] };
 }
 
-/** Cloudflare takes CAA records as structured data, not content. */
+/**
+ * Cloudflare takes CAA records as structured data, not content. The
+ * records file was validated, so its content always parses.
+ */
 function caaRecord(resource: string, zone: Zone, record: DnsRecordSpec) {
-  const [flags, tag, value] = record.content.split(/\s+/, 3);
+  const caa = parseCaa(record.content);
+  if (!caa) {
+    throw new InfraArgumentError(`${resource}: content is not a CAA record`);
+  }
 
   return new cloudflare.DnsRecord(resource, {
     zoneId: zone.zoneId,
     name: record.name,
     type: "CAA",
     ttl: record.ttl,
-    data: {
-      flags: Number(flags),
-      tag: tag ?? "issue",
-      value: (value ?? "").replaceAll('"', ""),
-    },
+    data: { flags: caa.flags, tag: caa.tag, value: caa.value },
     comment: record.comment ?? "managed by api-core (Pulumi)",
   });
 }

@@ -78,4 +78,35 @@ describe("records.yaml resources", () => {
 
     expect(namesOf(after)).not.toEqual(namesOf(before));
   });
+
+  test("a CAA record reaches Cloudflare as flags, tag and the whole value", async () => {
+    const value =
+      "letsencrypt.org; accounturi=https://acme-v02.api.letsencrypt.org/acme/acct/Ab12; validationmethods=dns-01";
+    const [caa] = await declare([
+      { name: "@", type: "CAA", content: `128 issue "${value}"` },
+    ]);
+
+    expect(caa?.inputs).toMatchObject({
+      name: DOMAIN,
+      type: "CAA",
+      data: { flags: 128, tag: "issue", value },
+    });
+    expect(caa?.inputs.content).toBeUndefined();
+  });
+
+  test("a CAA record keeps the name it had when its content was lower-cased on load", async () => {
+    const [written] = await declare([
+      { name: "@", type: "CAA", content: '0 ISSUE "Amazon.com"' },
+    ]);
+    const [lowered] = await declare([
+      { name: "@", type: "CAA", content: '0 issue "amazon.com"' },
+    ]);
+
+    expect(written?.name).toBe(lowered?.name);
+    expect(written?.inputs.data).toEqual({
+      flags: 0,
+      tag: "issue",
+      value: "Amazon.com",
+    });
+  });
 });

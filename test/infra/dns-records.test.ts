@@ -177,6 +177,43 @@ describe("dns/records.yaml", () => {
     ]);
   });
 
+  test.each([
+    '0 issue "letsencrypt.org"',
+    '0 issue "letsencrypt.org; validationmethods=dns-01"',
+    '0 issue "letsencrypt.org;accounturi=https://acme-v02.api.letsencrypt.org/acme/acct/Ab12; validationmethods=dns-01"',
+    '0 issuewild ";"',
+    '0 issuemail "letsencrypt.org"',
+    '128 iodef "mailto:Security@example.com"',
+    '0 iodef "https://reports.example.com/caa"',
+    "0 ISSUE amazon.com",
+  ])("accepts the CAA record %s, keeping its case", (content) => {
+    const [record] = parseDnsRecords(
+      { records: [{ name: "@", type: "CAA", content: ` ${content} ` }] },
+      DOMAIN,
+    );
+
+    expect(record?.content).toBe(content);
+  });
+
+  test.each([
+    ['0 issue "letsencrypt.org validationmethods=dns-01"', "content value"],
+    ['0 issue "letsencrypt.org; validationmethods"', "content value"],
+    ['0 issue "letsencrypt.org; ; validationmethods=dns-01"', "content value"],
+    ['0 issue "-letsencrypt.org"', "content value"],
+    ['0 issue ""', "content value"],
+    ['256 issue "letsencrypt.org"', "content flags must be 0 to 255"],
+    ['0 contactemail "caa@example.com"', "content tag must be one of"],
+    ['0 iodef "security@example.com"', "content iodef value must be"],
+    ['0 iodef "ftp://reports.example.com/"', "content iodef value must be"],
+    ["0 issue letsencrypt.org; validationmethods=dns-01", "content must look"],
+  ])("rejects the CAA record %s, naming the record", (content, message) => {
+    const problems = problemsOf([{ name: "@", type: "CAA", content }]);
+
+    expect(problems).toEqual([
+      expect.stringContaining(`record 1 (@ CAA): ${message}`),
+    ]);
+  });
+
   test("rejects a record declared twice", () => {
     const record = { name: "www", type: "A", content: "192.0.2.1" };
 
