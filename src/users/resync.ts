@@ -61,8 +61,10 @@ export async function resyncAll(
   ]) {
     try {
       const outcome = await deps.sync.apply(user, stored, listedAt);
-      if (outcome.status === "unchanged") summary.unchanged++;
-      else summary.synced++;
+      // Stale: a concurrent sync stored a newer snapshot, so this run
+      // changed nothing.
+      if (outcome.status === "synced") summary.synced++;
+      else summary.unchanged++;
     } catch {
       fail(user.id);
     }
