@@ -117,10 +117,20 @@ function contentProblem(type: DnsRecordType, content: string) {
   }
 }
 
+/**
+ * Two or more labels, the last not all digits: a top-level domain never
+ * is (RFC 3696, 2), so `192.0.2.25` is an address, which MX, NS and CNAME
+ * records cannot point at.
+ */
 function isHostName(value: string): boolean {
   const labels = value.toLowerCase().split(".");
+  const topLevel = labels.at(-1) ?? "";
 
-  return labels.length >= 2 && labels.every((label) => LABEL.test(label));
+  return (
+    labels.length >= 2 &&
+    labels.every((label) => LABEL.test(label)) &&
+    !/^\d+$/.test(topLevel)
+  );
 }
 
 export function checkTtl(ttl: unknown, problems: string[]): void {

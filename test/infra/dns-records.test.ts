@@ -88,6 +88,36 @@ describe("dns/records.yaml", () => {
       "record 1 (www CNAME): content must be a host name",
     ],
     [
+      "an MX whose content carries the priority",
+      { name: "@", type: "MX", content: "10 mx.example.net", priority: 10 },
+      "record 1 (@ MX): content must be a host name",
+    ],
+    [
+      "an MX pointing at an address rather than a host",
+      { name: "@", type: "MX", content: "192.0.2.25", priority: 10 },
+      "record 1 (@ MX): content must be a host name",
+    ],
+    [
+      "an MX to a single-label name",
+      { name: "@", type: "MX", content: "mailserver", priority: 10 },
+      "record 1 (@ MX): content must be a host name",
+    ],
+    [
+      "an NS delegation to a single-label name",
+      { name: "lab", type: "NS", content: "ns1" },
+      "record 1 (lab NS): content must be a host name",
+    ],
+    [
+      "an NS delegation to an address",
+      { name: "lab", type: "NS", content: "192.0.2.53" },
+      "record 1 (lab NS): content must be a host name",
+    ],
+    [
+      "an NS delegation with a port",
+      { name: "lab", type: "NS", content: "ns1.example.net:53" },
+      "record 1 (lab NS): content must be a host name",
+    ],
+    [
       "an MX without priority",
       { name: "@", type: "MX", content: "mx.example.net" },
       "record 1 (@ MX): priority must be a whole number",
