@@ -1,7 +1,7 @@
 /**
  * The stack configuration (`Pulumi.<stack>.yaml`), validated once when the
  * program starts. Errors name every bad key with its `api-core:` prefix and
- * never echo values.
+ * echo no value but a bad URL, which is no secret and shows which entry.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
@@ -25,6 +25,18 @@ const flag = z.enum(["true", "false"], { error: "must be true or false" });
 const httpUrl = text.pipe(
   z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
 );
+/** Cognito takes plain http only for a local test site (Cognito docs). */
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1"]);
+const redirectUrl = httpUrl.refine(
+  (value) => {
+    const url = new URL(value);
+    return url.protocol === "https:" || LOCAL_HOSTS.has(url.hostname);
+  },
+  {
+    error: (issue) =>
+      `'${String(issue.input)}' must use https: Cognito takes http only for localhost and 127.0.0.1`,
+  },
+);
 const origin = httpUrl.refine(
   (value) => new URL(value).origin === value,
   "must be an origin such as https://www.example.com, without a path",
@@ -45,8 +57,8 @@ const schema = z.object({
     error: "must be 'create' or the 32-hex-digit id of an existing zone",
   }),
   corsOrigins: z.array(origin).default([]),
-  callbackUrls: z.array(httpUrl).min(1, "must list at least one URL"),
-  logoutUrls: z.array(httpUrl).min(1, "must list at least one URL"),
+  callbackUrls: z.array(redirectUrl).min(1, "must list at least one URL"),
+  logoutUrls: z.array(redirectUrl).min(1, "must list at least one URL"),
   logRetentionDays: z.coerce
     .number()
     .refine(

@@ -88,6 +88,24 @@ describe("stack configuration", () => {
     ]);
   });
 
+  test("a sign-in or sign-out URL over plain http is rejected unless it is local", () => {
+    const problems = problemsOf({
+      ...exampleConfigValues(),
+      callbackUrls: JSON.stringify([
+        "https://www.example.com/auth/callback",
+        "http://www.example.com/auth/callback",
+        "http://localhost:5173/auth/callback",
+        "http://127.0.0.1:8080/auth/callback",
+      ]),
+      logoutUrls: '["http://192.168.1.5/"]',
+    });
+
+    expect(problems).toEqual([
+      "api-core:callbackUrls.1 'http://www.example.com/auth/callback' must use https: Cognito takes http only for localhost and 127.0.0.1",
+      "api-core:logoutUrls.0 'http://192.168.1.5/' must use https: Cognito takes http only for localhost and 127.0.0.1",
+    ]);
+  });
+
   test("a list given as plain text is rejected naming the key", () => {
     const problems = problemsOf({
       ...exampleConfigValues(),
