@@ -38,9 +38,11 @@ export class S3ObjectListing implements SourceListing {
       return true;
     } catch (error) {
       if (error instanceof NotFound) return false;
-      throw new CdnSourceUnavailableError(`Could not read ${bucket}/${key}`, {
-        cause: error,
-      });
+      const name = (error as Error).name;
+      throw new CdnSourceUnavailableError(
+        `Could not read ${bucket}/${key}: ${name}`,
+        { cause: error },
+      );
     }
   }
 
@@ -91,9 +93,11 @@ export class R2MirrorTarget extends S3ObjectListing implements MirrorTarget {
       return head.Metadata?.[SOURCE_ETAG_METADATA];
     } catch (error) {
       if (error instanceof NotFound) return undefined;
-      throw new CdnTargetUnavailableError(`Could not read R2 object ${key}`, {
-        cause: error,
-      });
+      const name = (error as Error).name;
+      throw new CdnTargetUnavailableError(
+        `Could not read R2 object ${key}: ${name}`,
+        { cause: error },
+      );
     }
   }
 

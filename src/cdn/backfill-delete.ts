@@ -41,7 +41,7 @@ export async function deleteExtras(
   }
 
   const { dir, bucket } = plan.entry;
-  const orphans = await stillWithoutSource(source, bucket, extra);
+  const orphans = await stillWithoutSource(source, bucket, extra, summary);
   const keys = orphans.map((object) => r2KeyFor(dir, object.key));
   let failedKeys: readonly string[];
   try {
@@ -71,15 +71,25 @@ export async function deleteExtras(
  * The extras whose source is still absent. An object created after the
  * source was listed may already have been mirrored by the sync before R2
  * was listed; it looks extra, but deleting it would lose a live object.
+ * An extra that cannot be re-checked is kept and recorded as a failure.
  */
 async function stillWithoutSource(
   source: SourceListing,
   bucket: string,
   extra: readonly ListedObject[],
+  summary: DirSummary,
 ): Promise<ListedObject[]> {
   const orphans: ListedObject[] = [];
   await forEachConcurrent(extra, RECHECK_CONCURRENCY, async (object) => {
-    if (!(await source.exists(bucket, object.key))) orphans.push(object);
+    try {
+      if (!(await source.exists(bucket, object.key))) orphans.push(object);
+    } catch (error) {
+      summary.failures.push({
+        key: object.key,
+        action: "delete",
+        message: `kept: the source could not be re-checked: ${(error as Error).message}`,
+      });
+    }
   });
 
   return orphans;

@@ -26,7 +26,8 @@ export class CdnListingError extends CdnError {
     options?: ErrorOptions,
   ) {
     const where = prefix ? `${bucket}/${prefix}` : bucket;
-    super(`Could not list ${where}`, options);
+    const cause = options?.cause instanceof Error ? options.cause.name : "";
+    super(`Could not list ${where}${cause ? `: ${cause}` : ""}`, options);
   }
 }
 

@@ -34,6 +34,11 @@ export interface DirSummary {
   deleteRefused: boolean;
   /** The run was stopped before every copy started. */
   interrupted: boolean;
+  /**
+   * Why nothing was done in this directory: listing it (or reading what an
+   * R2 object records) failed. The other directories still ran.
+   */
+  readonly error?: string;
 }
 
 /** The summary of `entry` before anything was listed or done. */
@@ -77,6 +82,7 @@ export function needsAttention(summaries: readonly DirSummary[]): boolean {
   return summaries.some(
     (summary) =>
       summary.failures.length > 0 ||
+      summary.error !== undefined ||
       summary.deleteRefused ||
       summary.interrupted,
   );

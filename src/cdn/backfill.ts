@@ -15,8 +15,9 @@ import {
   type DirSummary,
   emptySummary,
 } from "./backfill-summary.ts";
+import { CdnError } from "./errors.ts";
 import { r2KeyFor } from "./keys.ts";
-import type { Registry } from "./types.ts";
+import type { Registry, RegistryEntry } from "./types.ts";
 
 /**
  * Copies in flight by default. Between two s3rver engines, 2,000 x 10 KiB
@@ -62,21 +63,37 @@ export async function backfill(
   const summaries: DirSummary[] = [];
   for (const entry of selectEntries(registry, options.dirs)) {
     if (halt.aborted) break;
-    const plan = await planDir(ports, entry, r2Bucket, options.signal).catch(
-      (error: unknown) => {
-        // A listing cut off by the abort leaves the directory to the next run.
-        if (options.signal?.aborted) return undefined;
-        throw error;
-      },
-    );
+    const planned = await tryPlan(ports, entry, r2Bucket, options);
     summaries.push(
-      plan
-        ? await applyPlan(ports, plan, options, halt)
-        : { ...emptySummary(entry, options.dryRun), interrupted: true },
+      "diff" in planned
+        ? await applyPlan(ports, planned, options, halt)
+        : planned,
     );
   }
 
   return summaries;
+}
+
+/**
+ * The directory's plan, or its summary when it has none: a listing cut off
+ * by the abort leaves it to the next run (interrupted); a listing that
+ * failed is this directory's failure, and the next directory still runs.
+ */
+async function tryPlan(
+  ports: BackfillPorts,
+  entry: RegistryEntry,
+  r2Bucket: string,
+  options: BackfillOptions,
+): Promise<DirPlan | DirSummary> {
+  try {
+    return await planDir(ports, entry, r2Bucket, options.signal);
+  } catch (error) {
+    const summary = emptySummary(entry, options.dryRun);
+    if (options.signal?.aborted) return { ...summary, interrupted: true };
+    if (!(error instanceof CdnError)) throw error;
+
+    return { ...summary, error: error.message };
+  }
 }
 
 /** Aborts once `stop` or `signal` does (AbortSignal.any needs Node 20.3). */

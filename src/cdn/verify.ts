@@ -3,9 +3,15 @@
  * difference, changing nothing.
  */
 
-import { planDir, type RefusedKey, selectEntries } from "./backfill-plan.ts";
+import {
+  type DirPlan,
+  planDir,
+  type RefusedKey,
+  selectEntries,
+} from "./backfill-plan.ts";
 import type { BackfillPorts } from "./backfill-ports.ts";
-import type { Registry } from "./types.ts";
+import { CdnError } from "./errors.ts";
+import type { Registry, RegistryEntry } from "./types.ts";
 
 /** One difference, by key relative to the directory. */
 export interface Difference {
@@ -23,6 +29,8 @@ export interface DirVerification {
   readonly differences: readonly Difference[];
   /** Source keys that R2 cannot hold; reported, not counted as differences. */
   readonly refused: readonly RefusedKey[];
+  /** Why the directory could not be compared (a listing failed). */
+  readonly error?: string;
 }
 
 /** Compares every selected directory with its source bucket. */
@@ -34,25 +42,45 @@ export async function verify(
 ): Promise<DirVerification[]> {
   const results: DirVerification[] = [];
   for (const entry of selectEntries(registry, dirs)) {
-    const { diff, refused } = await planDir(ports, entry, r2Bucket);
-    const differences: Difference[] = [
-      ...diff.missing.map((o) => ({ kind: "missing" as const, key: o.key })),
-      ...diff.extra.map((o) => ({ kind: "extra" as const, key: o.key })),
-      ...diff.different.map((p) => ({
-        kind: "different" as const,
-        key: p.source.key,
-      })),
-    ].sort((a, b) => compare(a.key, b.key) || compare(a.kind, b.kind));
-    results.push({
-      dir: entry.dir,
-      bucket: entry.bucket,
-      same: diff.same.length,
-      differences,
-      refused,
-    });
+    results.push(await verifyDir(ports, entry, r2Bucket));
   }
 
   return results;
+}
+
+/** One directory; a listing failure is its result, not the whole run's. */
+async function verifyDir(
+  ports: BackfillPorts,
+  entry: RegistryEntry,
+  r2Bucket: string,
+): Promise<DirVerification> {
+  const { dir, bucket } = entry;
+  let plan: DirPlan;
+  try {
+    plan = await planDir(ports, entry, r2Bucket);
+  } catch (error) {
+    if (!(error instanceof CdnError)) throw error;
+    return {
+      dir,
+      bucket,
+      same: 0,
+      differences: [],
+      refused: [],
+      error: error.message,
+    };
+  }
+
+  const { diff, refused } = plan;
+  const differences: Difference[] = [
+    ...diff.missing.map((o) => ({ kind: "missing" as const, key: o.key })),
+    ...diff.extra.map((o) => ({ kind: "extra" as const, key: o.key })),
+    ...diff.different.map((p) => ({
+      kind: "different" as const,
+      key: p.source.key,
+    })),
+  ].sort((a, b) => compare(a.key, b.key) || compare(a.kind, b.kind));
+
+  return { dir, bucket, same: diff.same.length, differences, refused };
 }
 
 function compare(a: string, b: string): number {

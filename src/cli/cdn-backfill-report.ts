@@ -76,12 +76,13 @@ export function printBackfillSummary(
           s.unchanged,
           s.deleted,
           s.refused.length,
-          s.failures.length,
+          s.failures.length + (s.error ? 1 : 0),
         ],
   );
   printColumns([header, ...rows.map((row) => row.map(String))], write);
 
   for (const s of summaries) {
+    if (s.error) write(`${s.dir}: not backfilled: ${s.error}`);
     listSome(
       s.failures,
       (f) => `${s.dir}: ${f.action} failed: ${f.message}`,
@@ -106,13 +107,21 @@ export function printBackfillSummary(
   }
 }
 
-/** Prints each difference; returns the number found. */
+/**
+ * Prints each difference; returns the number found, counting a directory
+ * that could not be compared as one.
+ */
 export function printVerification(
   results: readonly DirVerification[],
   write: (line: string) => void = console.log,
 ): number {
   let differences = 0;
   for (const result of results) {
+    if (result.error) {
+      write(`${result.dir} (${result.bucket}): not verified: ${result.error}`);
+      differences += 1;
+      continue;
+    }
     differences += result.differences.length;
     write(
       `${result.dir} (${result.bucket}): ${result.same} same, ${result.differences.length} differences`,

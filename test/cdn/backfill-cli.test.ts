@@ -135,6 +135,30 @@ describe("core cdn backfill and verify", () => {
     await rm(home, { recursive: true, force: true });
   });
 
+  it("a directory whose bucket does not exist fails alone: the others run, and the summary says why", async () => {
+    const registered = targets;
+    targets = {
+      ...targets,
+      registry: registryOf(["ghosts", "ghost-src"], ["posters", "posters-src"]),
+    };
+
+    const code = await core("backfill");
+    const verified = await core("verify");
+    targets = registered;
+
+    expect(code).toBe(1);
+    expect(output.join("\n")).toMatch(/ghosts\s+0\s+0 B\s+0\s+0\s+0\s+1/);
+    expect(output).toContain(
+      "ghosts: not backfilled: Could not list ghost-src: NoSuchBucket",
+    );
+    expect(output.join("\n")).toMatch(/posters\s+\d+\s/);
+    expect(verified).toBe(1);
+    expect(output).toContain(
+      "ghosts (ghost-src): not verified: Could not list ghost-src: NoSuchBucket",
+    );
+    expect(output).toContain("posters (posters-src): 2 same, 0 differences");
+  });
+
   it("rejects a negative --max-delete", async () => {
     const run = core("backfill", "--delete", "--max-delete", "-1");
 

@@ -10,6 +10,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BulkCopier } from "../../src/aws/bulk-copier.ts";
 import { bulkEndpointOf } from "../../src/aws/bulk-endpoint.ts";
+import { S3ObjectListing } from "../../src/aws/bulk-listing.ts";
 import { s3Options } from "../../src/aws/clients.ts";
 import { backfill } from "../../src/cdn/backfill.ts";
 import type { BackfillPorts } from "../../src/cdn/backfill-ports.ts";
@@ -32,6 +33,8 @@ const BUCKETS = [
   "shots-src",
   "big-src",
   "gone-src",
+  "stubborn-src",
+  "after-src",
 ];
 let engines: CdnEngines;
 let ports: BackfillPorts;
@@ -301,6 +304,82 @@ describe("backfill with deletion", () => {
 
     expect(kept).toMatchObject({ deleted: 0, toDelete: 0 });
     expect(await r2Keys("shots")).toContain("shots/item-6.txt");
+  });
+});
+
+describe("a failure in one directory", () => {
+  it("a bucket that does not exist fails its directory; the next one still runs", async () => {
+    await putObjects(engines.sourceClient, "after-src", 2);
+    const registry = registryOf(
+      ["ghosts", "ghost-src"],
+      ["after", "after-src"],
+    );
+
+    const summaries = await backfill(ports, registry, R2_BUCKET);
+
+    expect(summaries).toMatchObject([
+      {
+        dir: "ghosts",
+        copied: 0,
+        error: "Could not list ghost-src: NoSuchBucket",
+      },
+      { dir: "after", copied: 2, failures: [] },
+    ]);
+    expect(summaries[1]?.error).toBeUndefined();
+    expect(needsAttention(summaries)).toBe(true);
+    expect(await r2Keys("after")).toHaveLength(2);
+  });
+
+  it("keeps an extra whose source cannot be re-checked, and fails only that directory", async () => {
+    await putObjects(engines.sourceClient, "stubborn-src", 2);
+    await engines.r2Client.send(
+      new PutObjectCommand({
+        Bucket: R2_BUCKET,
+        Key: "stubborn/orphan.txt",
+        Body: "no source",
+      }),
+    );
+    // s3rver answers 403 InvalidAccessKeyId to a key it does not know.
+    const denied = new S3ObjectListing(
+      () =>
+        new S3Client({
+          ...s3Options("us-east-1", engines.source.endpoint),
+          credentials: { accessKeyId: "REVOKED", secretAccessKey: "x" },
+        }),
+    );
+    const recheckDenied: BackfillPorts = {
+      ...ports,
+      source: {
+        list: (bucket, prefix, signal) =>
+          ports.source.list(bucket, prefix, signal),
+        exists: (bucket, key) => denied.exists(bucket, key),
+      },
+    };
+    await putObjects(engines.sourceClient, "after-src", 1, "more-");
+    const registry = registryOf(
+      ["stubborn", "stubborn-src"],
+      ["after", "after-src"],
+    );
+
+    const [stubborn, after] = await backfill(
+      recheckDenied,
+      registry,
+      R2_BUCKET,
+      { delete: true, maxDelete: 5 },
+    );
+
+    expect(stubborn).toMatchObject({ copied: 2, deleted: 0 });
+    expect(stubborn?.failures).toEqual([
+      {
+        key: "orphan.txt",
+        action: "delete",
+        message: expect.stringMatching(
+          /^kept: the source could not be re-checked: Could not read stubborn-src\/orphan.txt/,
+        ),
+      },
+    ]);
+    expect(await r2Keys("stubborn")).toContain("stubborn/orphan.txt");
+    expect(after).toMatchObject({ copied: 1, failures: [] });
   });
 });
 
