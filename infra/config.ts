@@ -102,12 +102,27 @@ export const CONFIG_KEYS = Object.keys(schema.shape);
 
 /**
  * Validates raw configuration values (strings, as Pulumi stores them) and
- * throws an InfraConfigError naming each bad key.
+ * throws an InfraConfigError naming each bad or unknown key.
  */
 export function parseStackConfig(
   raw: Readonly<Record<string, string | undefined>>,
 ): StackConfig {
-  const problems: string[] = [];
+  const unknown = unknownKeys(Object.keys(raw));
+  const { values, unparsable } = decodeStructured(raw);
+  if (unparsable.length > 0) {
+    throw new InfraConfigError([...unknown, ...unparsable]);
+  }
+
+  const result = schema.safeParse(values);
+  if (result.success && unknown.length === 0) return result.data;
+
+  const invalid = result.success ? [] : describeIssues(result.error, values);
+  throw new InfraConfigError([...unknown, ...invalid]);
+}
+
+/** The known keys' values, lists and maps decoded from their JSON. */
+function decodeStructured(raw: Readonly<Record<string, string | undefined>>) {
+  const unparsable: string[] = [];
   const values: Record<string, unknown> = {};
   for (const key of CONFIG_KEYS) {
     const value = raw[key];
@@ -118,31 +133,55 @@ export function parseStackConfig(
     try {
       values[key] = JSON.parse(value);
     } catch {
-      problems.push(`${CONFIG_NAMESPACE}:${key} is not a YAML list or map`);
+      unparsable.push(`${CONFIG_NAMESPACE}:${key} is not a YAML list or map`);
     }
   }
-  if (problems.length > 0) throw new InfraConfigError(problems);
 
-  const result = schema.safeParse(values);
-  if (result.success) return result.data;
-
-  throw new InfraConfigError(
-    result.error.issues.map((issue) => {
-      const [key, ...rest] = issue.path.map(String);
-      const where = [`${CONFIG_NAMESPACE}:${key}`, ...rest].join(".");
-      const missing = key !== undefined && values[key] === undefined;
-
-      return `${where} ${missing ? "is not set" : issue.message}`;
-    }),
-  );
+  return { values, unparsable };
 }
 
-/** Reads and validates the current stack's configuration. */
+function describeIssues(
+  error: z.ZodError,
+  values: Readonly<Record<string, unknown>>,
+): string[] {
+  return error.issues.map((issue) => {
+    const [key, ...rest] = issue.path.map(String);
+    const where = [`${CONFIG_NAMESPACE}:${key}`, ...rest].join(".");
+    const missing = key !== undefined && values[key] === undefined;
+
+    return `${where} ${missing ? "is not set" : issue.message}`;
+  });
+}
+
+/**
+ * A misspelled key would be ignored and its default used, so every key of
+ * the namespace must be one the program reads.
+ */
+function unknownKeys(keys: readonly string[]): string[] {
+  const known = [...CONFIG_KEYS].sort().join(", ");
+
+  return keys
+    .filter((key) => !CONFIG_KEYS.includes(key))
+    .map(
+      (key) =>
+        `${CONFIG_NAMESPACE}:${key} is not a key this program reads; the keys are ${known}`,
+    );
+}
+
+/**
+ * Reads and validates the current stack's configuration: every key of the
+ * program's namespace, so unknown ones are reported too.
+ */
 export function loadStackConfig(): StackConfig {
   const config = new pulumi.Config(CONFIG_NAMESPACE);
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const stackKeys = Object.keys(pulumi.runtime.allConfig())
+    .filter((key) => key.startsWith(prefix))
+    .map((key) => key.slice(prefix.length));
+  const keys = new Set([...CONFIG_KEYS, ...stackKeys]);
 
   return parseStackConfig(
-    Object.fromEntries(CONFIG_KEYS.map((key) => [key, config.get(key)])),
+    Object.fromEntries([...keys].map((key) => [key, config.get(key)])),
   );
 }
 

@@ -1,7 +1,12 @@
+import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, test } from "vitest";
-import { CONFIG_KEYS, parseStackConfig } from "../../infra/config.ts";
+import {
+  CONFIG_KEYS,
+  loadStackConfig,
+  parseStackConfig,
+} from "../../infra/config.ts";
 import { InfraConfigError } from "../../infra/errors.ts";
-import { exampleConfigValues } from "./pulumi-harness.ts";
+import { exampleConfigValues, stackFileValues } from "./pulumi-harness.ts";
 
 function problemsOf(raw: Record<string, string | undefined>): string[] {
   try {
@@ -103,6 +108,38 @@ describe("stack configuration", () => {
     expect(problems).toEqual([
       "api-core:callbackUrls.1 'http://www.example.com/auth/callback' must use https: Cognito takes http only for localhost and 127.0.0.1",
       "api-core:logoutUrls.0 'http://192.168.1.5/' must use https: Cognito takes http only for localhost and 127.0.0.1",
+    ]);
+  });
+
+  test("a misspelled key is rejected, naming it and listing the known keys", () => {
+    const { logRetentionDays, ...rest } = exampleConfigValues();
+    const problems = problemsOf({ ...rest, logRetentionDay: logRetentionDays });
+
+    expect(problems).toEqual([
+      `api-core:logRetentionDay is not a key this program reads; the keys are ${[...CONFIG_KEYS].sort().join(", ")}`,
+      "api-core:logRetentionDays is not set",
+    ]);
+  });
+
+  test("loading the stack reports unknown keys of api-core only, not other namespaces", () => {
+    pulumi.runtime.setAllConfig({
+      ...stackFileValues(),
+      "api-core:corsOrigin": '["https://www.example.com"]',
+      "aws:profile": "deploy",
+      "cloudflare:apiToken": "not-a-real-token",
+    });
+
+    let problems: readonly string[] = [];
+    try {
+      loadStackConfig();
+    } catch (error) {
+      problems = (error as InfraConfigError).problems;
+    }
+
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^api-core:corsOrigin is not a key this program reads; the keys are apiThrottle, callbackUrls, /,
+      ),
     ]);
   });
 
