@@ -4,6 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
+import { regionalProvider } from "./aws-provider.ts";
 import { LambdaFunction } from "./components/lambda-function.ts";
 import { ValidatedCertificate } from "./components/validated-certificate.ts";
 import { type DeployContext, powertoolsEnvironment } from "./context.ts";
@@ -158,7 +159,7 @@ function createSignInDomain(
   apexRecords: readonly pulumi.Resource[],
 ): string {
   const host = `auth.${context.config.domain}`;
-  const usEast1 = new aws.Provider("us-east-1", { region: "us-east-1" });
+  const usEast1 = regionalProvider("us-east-1");
   const certificate = new ValidatedCertificate(
     "auth-certificate",
     { domainName: host, zone: context.zone },

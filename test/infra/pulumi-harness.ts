@@ -32,6 +32,8 @@ type Registration = Pick<Recorded, "dependsOn" | "protect" | "aliasNames">;
 export interface HarnessOptions {
   /** Parameters under /cdn-bucket/ that SSM answers with. */
   readonly registry?: readonly { name: string; value: string }[];
+  /** Stack configuration set over `Pulumi.dev.yaml`, e.g. `aws:profile`. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 /** Installs the mocks and returns the list they record into. */
@@ -132,9 +134,11 @@ export function exampleConfigValues(): Record<string, string> {
   return values;
 }
 
-/** Loads `Pulumi.dev.yaml` into the runtime as the CLI would. */
-export function useStackFile(): void {
-  pulumi.runtime.setAllConfig(stackFileValues());
+/** Loads `Pulumi.dev.yaml`, with `overrides`, as the CLI would. */
+export function useStackFile(
+  overrides: Readonly<Record<string, string>> = {},
+): void {
+  pulumi.runtime.setAllConfig({ ...stackFileValues(), ...overrides });
 }
 
 /** Waits until every registration the program started has been recorded. */

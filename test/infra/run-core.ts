@@ -12,10 +12,13 @@ import {
   useStackFile,
 } from "./pulumi-harness.ts";
 
-/** Declares the estate of `Pulumi.dev.yaml`; resolves once all is recorded. */
+/**
+ * Declares the estate of `Pulumi.dev.yaml` (with `options.config` over it);
+ * resolves once all is recorded.
+ */
 export async function runCore(options: HarnessOptions = {}) {
   const recorded = await installMocks(options);
-  useStackFile();
+  useStackFile(options.config);
   const config = loadStackConfig();
   const records = loadDnsRecords("dns/records.yaml", config.domain);
   const outputs = await createCore(config, { records });
