@@ -21,6 +21,7 @@ import { provisionCore, R2_BUCKET } from "./core-resources.ts";
 import { wireCore } from "./core-wiring.ts";
 import type { LocalEndpoints } from "./endpoints-file.ts";
 import { LOOPBACK } from "./engines/types.ts";
+import { registerIdentityRoute } from "./identity-route.ts";
 
 /** A website's dev server, on whatever port it picks, may call the API. */
 export const LOCAL_CORS_ORIGINS = "http://localhost:*,http://127.0.0.1:*";
@@ -93,6 +94,7 @@ export async function startCoreServices(
     wireUserSync(users, aws, clients),
     options.print,
   );
+  registerIdentityRoute(wiring.app, { home, pid: process.pid });
   cleanups.push(wiring.stop);
   const server = await serveApp(wiring.app, { port: options.port });
   cleanups.push(server.stop);

@@ -13,7 +13,11 @@ import { removeEndpointsFile } from "./core-endpoints.ts";
 import { startCoreEngines } from "./core-engines.ts";
 import type { LocalEndpoints } from "./endpoints-file.ts";
 import { LOOPBACK } from "./engines/types.ts";
-import { LocalCorePortBusyError } from "./errors.ts";
+import {
+  LocalCorePortBusyError,
+  LocalCoreRunningElsewhereError,
+} from "./errors.ts";
+import { identifyLocalCore } from "./identity-route.ts";
 import { lockHome } from "./lock.ts";
 import { formatConfirmationCode, type Print } from "./log-format.ts";
 import { enginePorts } from "./ports.ts";
@@ -76,16 +80,36 @@ export async function startLocalCore(
   }
 }
 
-/** Fails early, before any engine starts, when a port is taken. */
+/**
+ * Fails early, before any engine starts, when a port is taken; saying so
+ * when what holds the HTTP port is another local core.
+ */
 async function ensurePortsFree(corePort: number): Promise<void> {
   const ports = { "HTTP API": corePort, ...enginePorts(corePort) };
   for (const [user, port] of Object.entries(ports)) {
-    await new Promise<void>((resolvePort, reject) => {
-      const probe = createServer();
-      probe.once("error", (error) =>
-        reject(new LocalCorePortBusyError(port, user, corePort, error)),
-      );
-      probe.listen(port, LOOPBACK, () => probe.close(() => resolvePort()));
-    });
+    const error = await listenError(port);
+    if (!error) continue;
+
+    if (port === corePort) await refuseIfLocalCore(corePort);
+    throw new LocalCorePortBusyError(port, user, corePort, error);
   }
+}
+
+async function refuseIfLocalCore(corePort: number): Promise<void> {
+  const api = `http://${LOOPBACK}:${corePort}`;
+  const running = await identifyLocalCore(api);
+  if (running) {
+    throw new LocalCoreRunningElsewhereError(api, running.home, running.pid);
+  }
+}
+
+/** Why `port` cannot be bound on loopback now, or undefined if it can. */
+function listenError(port: number): Promise<Error | undefined> {
+  return new Promise((resolvePort) => {
+    const probe = createServer();
+    probe.once("error", resolvePort);
+    probe.listen(port, LOOPBACK, () =>
+      probe.close(() => resolvePort(undefined)),
+    );
+  });
 }

@@ -21,6 +21,19 @@ export class LocalCoreRunningError extends LocalCoreError {
   }
 }
 
+/** Another local core, from another home folder, serves CORE_PORT. */
+export class LocalCoreRunningElsewhereError extends LocalCoreError {
+  constructor(
+    readonly api: string,
+    readonly home: string,
+    readonly pid: number,
+  ) {
+    super(
+      `a local core is already running at ${api} (home: ${home}); stop it with Ctrl-C, or set CORE_PORT to run another beside it`,
+    );
+  }
+}
+
 /** A port the core or one of its engines needs is taken by another program. */
 export class LocalCorePortBusyError extends LocalCoreError {
   constructor(

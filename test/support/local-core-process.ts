@@ -23,22 +23,16 @@ export interface CoreProcess {
   stop(): Promise<number | null>;
 }
 
+/** What a `core` command printed and how it ended. */
+export interface CoreRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
 /** Spawns `core dev` with `env` added to this process's environment. */
 export function spawnCore(env: Record<string, string>): CoreProcess {
-  const child = spawn(
-    process.execPath,
-    ["--openssl-legacy-provider", "bin/core.js", "dev"],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: "",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        ...env,
-      },
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  const child = spawnCli(["dev"], env);
   const chunks: string[] = [];
   child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
@@ -55,6 +49,44 @@ export function spawnCore(env: Record<string, string>): CoreProcess {
       return exited;
     },
   };
+}
+
+/** Runs `core <args>` as a user would, e.g. `dev token me@example.test`. */
+export async function runCore(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<CoreRun> {
+  const child = spawnCli(args, env);
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk.toString()));
+  const code = await new Promise<number | null>((resolve) =>
+    child.once("close", (exitCode) => resolve(exitCode)),
+  );
+
+  return { code, stdout: stdout.join(""), stderr: stderr.join("") };
+}
+
+/** `bin/core.js <args>` from the repository, as `npx core` runs it. */
+function spawnCli(
+  args: readonly string[],
+  env: Record<string, string>,
+): ChildProcess {
+  return spawn(
+    process.execPath,
+    ["--openssl-legacy-provider", "bin/core.js", ...args],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: "",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        ...env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
 }
 
 /** Waits for `<home>/endpoints.json`; fails with the output if it exits. */
