@@ -30,7 +30,11 @@ export const SECRET_CACHE_MS = 5 * 60 * 1000;
 
 let cache: { name: string; expires: number; value: R2Credentials } | undefined;
 
-/** Forgets the cached secret (tests, or after R2 rejects the keys). */
+/**
+ * Forgets the cached secret: the sync calls it when R2 refuses the keys
+ * (CdnR2CredentialsRejectedError), so the retry reads a rotated secret
+ * at once instead of after SECRET_CACHE_MS; tests call it too.
+ */
 export function resetCdnSecretCache(): void {
   cache = undefined;
 }

@@ -72,5 +72,12 @@ export class CdnSourceUnavailableError extends CdnError {}
 /** R2 could not be read or written; the event can be retried. */
 export class CdnTargetUnavailableError extends CdnError {}
 
+/**
+ * R2 refused the access key: unknown or revoked, wrong secret, or without
+ * permission. The keys were probably rotated, so the sync drops its cached
+ * secret and the retry signs with the current one.
+ */
+export class CdnR2CredentialsRejectedError extends CdnTargetUnavailableError {}
+
 /** The Cloudflare cache purge failed; logged and counted, not retried. */
 export class CdnPurgeError extends CdnError {}

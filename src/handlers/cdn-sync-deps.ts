@@ -4,7 +4,11 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { loadR2Credentials, type R2Credentials } from "../aws/cdn-secret.ts";
+import {
+  loadR2Credentials,
+  type R2Credentials,
+  resetCdnSecretCache,
+} from "../aws/cdn-secret.ts";
 import { s3SourceBuckets } from "../aws/cdn-source.ts";
 import { s3Client, secretsClient, ssmClient } from "../aws/clients.ts";
 import { ssmRegistrySource } from "../aws/ssm-registry.ts";
@@ -42,6 +46,7 @@ export function cdnSyncDepsFromConfig(
     r2: r2StoreFor(config, () =>
       loadR2Credentials(secrets, config.CDN_SECRET_NAME),
     ),
+    onR2CredentialsRejected: resetCdnSecretCache,
     ...(config.CLOUDFLARE_ZONE_ID && config.CLOUDFLARE_API_TOKEN
       ? {
           purger: cloudflarePurger({

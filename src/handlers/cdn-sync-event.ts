@@ -2,7 +2,10 @@
  * One S3 event through the CDN sync: find the bucket's directory, mirror the
  * key, and log and count the decision. Shared by SQS records and bare events.
  */
-import { CdnKeyRefusedError } from "../cdn/errors.ts";
+import {
+  CdnKeyRefusedError,
+  CdnR2CredentialsRejectedError,
+} from "../cdn/errors.ts";
 import { type MirrorResult, mirrorObject } from "../cdn/mirror.ts";
 import type {
   CachePurger,
@@ -31,6 +34,11 @@ export interface CdnSyncDeps {
   readonly source: SourceBuckets;
   /** Called per event, so a rotated secret reaches the R2 client. */
   readonly r2: () => Promise<MirrorStore>;
+  /**
+   * Called when R2 refuses the keys, to drop the cached secret so that the
+   * record's retry reads the rotated one (resetCdnSecretCache in AWS).
+   */
+  readonly onR2CredentialsRejected?: () => void;
   /** Absent when no zone and token are configured. */
   readonly purger?: CachePurger;
   readonly cdnBaseUrl: string;
@@ -69,6 +77,9 @@ export async function syncEvent(
       });
       deps.metrics.count("RefusedKey");
       return "refused";
+    }
+    if (error instanceof CdnR2CredentialsRejectedError) {
+      deps.onR2CredentialsRejected?.();
     }
     deps.logger.error("cdn sync failed", {
       bucket: hint?.bucket,

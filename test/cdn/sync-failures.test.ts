@@ -1,5 +1,8 @@
 import { GetObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { CreateSecretCommand } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+} from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import type { SQSBatchResponse } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +20,7 @@ import {
   cdnSqsRecord,
 } from "../support/cdn-events.ts";
 import { createCdnTestQueue } from "../support/cdn-queue.ts";
+import { grantS3rverKey, revokeS3rverKey } from "../support/cdn-r2-keys.ts";
 import { cdnSyncUnderTest } from "../support/cdn-sync-deps.ts";
 
 const BUCKET = "media-assets";
@@ -80,6 +84,59 @@ describe("when R2 is unreachable", () => {
 
     expect(second).toEqual({ received: 1, failed: 0 });
     expect(await r2Text("retry.txt")).toBe("eventually");
+    expect(await queue.depth()).toBe(0);
+  });
+});
+
+describe("when R2 refuses the cached keys after a rotation", () => {
+  const SECRET = "/t/rotating";
+  const OLD_KEY = "R2-KEY-BEFORE-ROTATION";
+  const secretWith = (r2AccessKeyId: string) =>
+    JSON.stringify({
+      accountId: "local",
+      r2AccessToken: "local-token",
+      r2AccessKeyId,
+      r2SecretAccessKey: "S3RVER",
+    });
+
+  it("fails the record, drops the cached secret, and the retry signs with the new keys", async () => {
+    grantS3rverKey(OLD_KEY, "S3RVER");
+    await engines.secrets.send(
+      new CreateSecretCommand({
+        Name: SECRET,
+        SecretString: secretWith(OLD_KEY),
+      }),
+    );
+    const sync = cdnSyncUnderTest(engines, { secretName: SECRET });
+    const queue = await createCdnTestQueue(
+      sqs,
+      "cdn-rotation",
+      VISIBILITY_SECONDS,
+    );
+    await put("before.txt", "old keys");
+    await queue.send(cdnS3Event("Object Created", BUCKET, "before.txt"));
+    const warm = await queue.poll(sync.handler);
+
+    // Rotation: the secret gets new keys and the old key id is revoked,
+    // while the handler still holds the old secret in its cache.
+    await engines.secrets.send(
+      new PutSecretValueCommand({
+        SecretId: SECRET,
+        SecretString: secretWith("S3RVER"),
+      }),
+    );
+    revokeS3rverKey(OLD_KEY);
+    await put("after.txt", "new keys");
+    await queue.send(cdnS3Event("Object Created", BUCKET, "after.txt"));
+    const first = await queue.poll(sync.handler);
+    const failure = sync.lines.find((line) => line.level === "error");
+    const retry = await queue.poll(sync.handler, VISIBILITY_SECONDS + 2);
+
+    expect(warm).toEqual({ received: 1, failed: 0 });
+    expect(first).toEqual({ received: 1, failed: 1 });
+    expect(failure?.attributes.error).toBe("CdnR2CredentialsRejectedError");
+    expect(retry).toEqual({ received: 1, failed: 0 });
+    expect(await r2Text("after.txt")).toBe("new keys");
     expect(await queue.depth()).toBe(0);
   });
 });

@@ -40,6 +40,7 @@ export function cdnSyncUnderTest(
       () =>
         loadR2Credentials(engines.secrets, options.secretName ?? CDN_SECRET),
     ),
+    onR2CredentialsRejected: resetCdnSecretCache,
     ...(options.purger ? { purger: options.purger } : {}),
     cdnBaseUrl: CDN_BASE_URL,
     logger: recorders.logger,
