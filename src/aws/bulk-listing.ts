@@ -101,6 +101,11 @@ export class R2MirrorTarget extends S3ObjectListing implements MirrorTarget {
     }
   }
 
+  /**
+   * The SDK puts `x-amz-checksum-crc32` on every DeleteObjects, even with
+   * WHEN_REQUIRED, because S3 requires a checksum of the body; R2 accepts
+   * CRC32 (docs/cdn.md, "What R2 is sent").
+   */
   async deleteMany(keys: readonly string[]): Promise<readonly string[]> {
     const failed: string[] = [];
     for (let start = 0; start < keys.length; start += DELETE_BATCH) {

@@ -2,8 +2,10 @@
  * R2 rejects tagging, KMS and ACL headers, and some checksum headers: the
  * requests the sync handler and the backfill copier send to the R2
  * stand-in carry none of them, for single PUTs and multipart uploads alike.
+ * Deletes carry none either, except the CRC32 checksum the SDK always puts
+ * on DeleteObjects, which R2 accepts (docs/cdn.md, "What R2 is sent").
  */
-import { PutObjectCommand } from "@aws-sdk/client-s3";
+import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backfill } from "../../src/cdn/backfill.ts";
 import {
@@ -19,6 +21,11 @@ import { backfillPorts, registryOf } from "./backfill-fixture.ts";
 /** Header names R2 refuses or the copiers must never send to it. */
 const REFUSED_HEADER =
   /^x-amz-(tagging|server-side-encryption.*|acl|checksum-.*|sdk-checksum-algorithm)$/;
+/** Headers no request to R2 may carry, deletes included. */
+const NEVER_SENT = /^x-amz-(tagging|server-side-encryption.*|acl|grant-.*)$/;
+/** Every header that carries or names a request checksum. */
+const CHECKSUM_HEADER =
+  /^(content-md5|x-amz-checksum-.*|x-amz-sdk-checksum-algorithm)$/;
 /** Above the sync's 8 MiB part size and the lowered backfill threshold. */
 const MULTIPART_BYTES = 9 * 1024 * 1024;
 
@@ -34,7 +41,7 @@ const OBJECTS = [
 let engines: CdnEngines;
 
 beforeAll(async () => {
-  engines = await startCdnEngines(["sync-src", "fill-src"]);
+  engines = await startCdnEngines(["sync-src", "fill-src", "prune-src"]);
   await engines.register("synced", "sync-src");
   await engines.storeR2Secret();
   for (const bucket of ["sync-src", "fill-src"]) {
@@ -132,5 +139,71 @@ describe.each([
     expect(kinds.filter((kind) => kind === "part")).toHaveLength(2);
     expect(kinds.at(-1)).toBe("complete");
     expect(refusedHeaders(requests)).toEqual([]);
+  });
+});
+
+describe("deletes sent to R2", () => {
+  let deleteRequests: ProxiedRequest[];
+
+  beforeAll(async () => {
+    const { handler } = cdnSyncUnderTest(engines);
+    await engines.sourceClient.send(
+      new PutObjectCommand({ Bucket: "sync-src", Key: "gone.txt", Body: "x" }),
+    );
+    await handler(cdnS3Event("Object Created", "sync-src", "gone.txt"));
+    await engines.sourceClient.send(
+      new DeleteObjectCommand({ Bucket: "sync-src", Key: "gone.txt" }),
+    );
+    const deleted = await handler(
+      cdnS3Event("Object Deleted", "sync-src", "gone.txt"),
+    );
+    expect(deleted).toEqual({ outcome: "deleted" });
+
+    await engines.r2Client.send(
+      new PutObjectCommand({
+        Bucket: R2_BUCKET,
+        Key: "pruned/orphan.txt",
+        Body: "no source",
+      }),
+    );
+    const [summary] = await backfill(
+      await backfillPorts(engines),
+      registryOf(["pruned", "prune-src"]),
+      R2_BUCKET,
+      { delete: true, forceDelete: true },
+    );
+    expect(summary).toMatchObject({ deleted: 1, failures: [] });
+    deleteRequests = engines.r2Proxy.requests.filter(
+      (request) =>
+        request.method === "DELETE" ||
+        (request.method === "POST" && /[?&]delete(=|&|$)/.test(request.query)),
+    );
+  });
+
+  const headerNames = (request: ProxiedRequest | undefined, pattern: RegExp) =>
+    Object.keys(request?.headers ?? {})
+      .filter((name) => pattern.test(name))
+      .sort();
+
+  it("the sync's DeleteObject: no tagging, encryption, ACL or checksum header", () => {
+    const single = deleteRequests.filter(
+      (request) => request.path === `/${R2_BUCKET}/synced/gone.txt`,
+    );
+
+    expect(single.map((request) => request.method)).toEqual(["DELETE"]);
+    expect(headerNames(single[0], NEVER_SENT)).toEqual([]);
+    expect(headerNames(single[0], CHECKSUM_HEADER)).toEqual([]);
+  });
+
+  it("backfill's DeleteObjects: no tagging, encryption or ACL header; the CRC32 checksum only", () => {
+    const batch = deleteRequests.filter((request) => request.method === "POST");
+
+    expect(batch).toHaveLength(1);
+    expect(headerNames(batch[0], NEVER_SENT)).toEqual([]);
+    expect(headerNames(batch[0], CHECKSUM_HEADER)).toEqual([
+      "x-amz-checksum-crc32",
+      "x-amz-sdk-checksum-algorithm",
+    ]);
+    expect(batch[0]?.headers["x-amz-sdk-checksum-algorithm"]).toBe("CRC32");
   });
 });
