@@ -138,7 +138,20 @@ export function createCdn(
   return { host, r2Bucket, queue, pageQueue, sync, backfillPage, rule };
 }
 
-/** The registry's S3 events → the CDN queue, allowed for that rule only. */
+/**
+ * EventBridge's longest retry of an undelivered event, 24 hours and 185
+ * attempts (RetryPolicy, EventBridge API): delivery to SQS fails only
+ * while the queue refuses it, and a lost event is an object never mirrored.
+ */
+const EVENT_MAX_AGE_SECONDS = 86_400;
+const EVENT_MAX_RETRIES = 185;
+
+/**
+ * The registry's S3 events → the CDN queue, allowed for that rule only.
+ * What EventBridge cannot deliver goes to the CDN queue's DLQ: its body is
+ * the same event JSON the queue would have held, so one redrive serves
+ * both kinds of failure.
+ */
 function routeEvents(
   name: string,
   context: DeployContext,
@@ -155,24 +168,42 @@ function routeEvents(
   });
   new aws.sqs.QueuePolicy(`${name}-queue-policy`, {
     queueUrl: queue.queue.url,
-    policy: pulumi.jsonStringify({
-      Version: "2012-10-17",
-      Statement: [
-        {
-          Sid: "FromCdnRule",
-          Effect: "Allow",
-          Principal: { Service: "events.amazonaws.com" },
-          Action: "sqs:SendMessage",
-          Resource: queue.queue.arn,
-          Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
-        },
-      ],
-    }),
+    policy: sendFromRule("FromCdnRule", queue.queue, rule),
+  });
+  new aws.sqs.QueuePolicy(`${name}-dlq-policy`, {
+    queueUrl: queue.deadLetterQueue.url,
+    policy: sendFromRule("UndeliveredFromCdnRule", queue.deadLetterQueue, rule),
   });
   new aws.cloudwatch.EventTarget(`${name}-rule-target`, {
     rule: rule.name,
     arn: queue.queue.arn,
+    retryPolicy: {
+      maximumEventAgeInSeconds: EVENT_MAX_AGE_SECONDS,
+      maximumRetryAttempts: EVENT_MAX_RETRIES,
+    },
+    deadLetterConfig: { arn: queue.deadLetterQueue.arn },
   });
 
   return rule;
+}
+
+/** A queue policy letting EventBridge send to `queue` for `rule` only. */
+function sendFromRule(
+  sid: string,
+  queue: aws.sqs.Queue,
+  rule: aws.cloudwatch.EventRule,
+): pulumi.Output<string> {
+  return pulumi.jsonStringify({
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: sid,
+        Effect: "Allow",
+        Principal: { Service: "events.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: queue.arn,
+        Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
+      },
+    ],
+  });
 }

@@ -8,6 +8,7 @@ import { LambdaFunction } from "./components/lambda-function.ts";
 import { PrivateBucket } from "./components/private-bucket.ts";
 import {
   consumeQueue,
+  createDeadLetterQueue,
   QueueWithDlq,
   SQS_MAX_BATCH,
 } from "./components/queue-with-dlq.ts";
@@ -126,7 +127,19 @@ export function createUserSyncFunctions(
   return { worker, resync };
 }
 
+/**
+ * Scheduler retries an Invoke that failed (throttled, Lambda unavailable),
+ * not a resync that failed once started. An hour of retries covers a
+ * passing outage; after that the event goes to the DLQ, where it says the
+ * night's resync never started.
+ */
+const RESYNC_START_RETRY_SECONDS = 3600;
+const RESYNC_START_RETRIES = 2;
+
 function scheduleResync(context: DeployContext, resync: LambdaFunction) {
+  const undelivered = createDeadLetterQueue("resync-schedule-dlq", {
+    queueName: `${context.prefix}-resync-schedule-dlq`,
+  });
   const role = new aws.iam.Role("resync-schedule-role", {
     description: "Lets EventBridge Scheduler start the nightly resync",
     assumeRolePolicy: assumeRolePolicy(
@@ -143,6 +156,13 @@ function scheduleResync(context: DeployContext, resync: LambdaFunction) {
         Action: ["lambda:InvokeFunction"],
         Resource: [resync.arn],
       },
+      // Scheduler sends to the DLQ as this role (Scheduler user guide).
+      {
+        Sid: "SetAsideUndeliveredResync",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage"],
+        Resource: [undelivered.arn],
+      },
     ]),
   });
   new aws.scheduler.Schedule("resync-schedule", {
@@ -155,7 +175,11 @@ function scheduleResync(context: DeployContext, resync: LambdaFunction) {
       arn: resync.arn,
       roleArn: role.arn,
       input: JSON.stringify({ prune: true }),
-      retryPolicy: { maximumRetryAttempts: 2 },
+      retryPolicy: {
+        maximumEventAgeInSeconds: RESYNC_START_RETRY_SECONDS,
+        maximumRetryAttempts: RESYNC_START_RETRIES,
+      },
+      deadLetterConfig: { arn: undelivered.arn },
     },
   });
 }

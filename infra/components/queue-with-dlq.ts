@@ -50,14 +50,9 @@ export class QueueWithDlq extends pulumi.ComponentResource {
     // A FIFO queue's dead-letter queue must be FIFO too (SQS docs).
     const suffix = args.fifo ? ".fifo" : "";
     const fifo = args.fifo ? { fifoQueue: true } : {};
-    this.deadLetterQueue = new aws.sqs.Queue(
+    this.deadLetterQueue = createDeadLetterQueue(
       `${name}-dlq`,
-      {
-        name: `${args.queueName}-dlq${suffix}`,
-        ...fifo,
-        messageRetentionSeconds: SQS_MAX_RETENTION_SECONDS,
-        sqsManagedSseEnabled: true,
-      },
+      { queueName: `${args.queueName}-dlq`, fifo: args.fifo ?? false },
       { parent: this },
     );
     this.queue = new aws.sqs.Queue(
@@ -81,6 +76,36 @@ export class QueueWithDlq extends pulumi.ComponentResource {
       deadLetterUrl: this.deadLetterQueue.url,
     });
   }
+}
+
+export interface DeadLetterQueueArgs {
+  /** Physical name; `.fifo` is appended for a FIFO queue. */
+  readonly queueName: string;
+  readonly fifo?: boolean;
+}
+
+/**
+ * A queue that holds what could not be handled or delivered, for a person
+ * to look at or redrive: encrypted, kept as long as SQS allows, and with
+ * no dead-letter queue of its own.
+ */
+export function createDeadLetterQueue(
+  name: string,
+  args: DeadLetterQueueArgs,
+  opts?: pulumi.CustomResourceOptions,
+): aws.sqs.Queue {
+  const suffix = args.fifo ? ".fifo" : "";
+
+  return new aws.sqs.Queue(
+    name,
+    {
+      name: `${args.queueName}${suffix}`,
+      ...(args.fifo ? { fifoQueue: true } : {}),
+      messageRetentionSeconds: SQS_MAX_RETENTION_SECONDS,
+      sqsManagedSseEnabled: true,
+    },
+    opts,
+  );
 }
 
 /** Receiving from a queue, as a Lambda event source mapping does it. */

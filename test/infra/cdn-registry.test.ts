@@ -63,6 +63,20 @@ beforeAll(async () => {
   await settle();
 });
 
+/** EventBridge may send to `queue` on behalf of the CDN rule alone. */
+const sendFromCdnRule = (sid: string, queue: string) => ({
+  Sid: sid,
+  Effect: "Allow",
+  Principal: { Service: "events.amazonaws.com" },
+  Action: "sqs:SendMessage",
+  Resource: arnOf("sqs", queue),
+  Condition: {
+    ArnEquals: {
+      "aws:SourceArn": arnOf("events", "rule/core-dev-cdn-objects"),
+    },
+  },
+});
+
 const syncStatements = (name: string) =>
   policyOf(named(recorded, `${name}-sync-policy`).inputs.policy).Statement;
 const rulesOf = (name: string) =>
@@ -102,6 +116,7 @@ describe("policy and rule generated from the registry", () => {
     expect(sids).not.toContain("ListRegisteredBuckets");
     expect(rulesOf("none")).toEqual([]);
     expect(() => named(recorded, "none-queue-policy")).toThrow();
+    expect(() => named(recorded, "none-dlq-policy")).toThrow();
   });
 
   test("one bucket: read access to it alone, and a rule for it", () => {
@@ -136,18 +151,29 @@ describe("policy and rule generated from the registry", () => {
       rule: "core-dev-cdn-objects",
       arn: arnOf("sqs", "core-dev-cdn-sync"),
     });
-    const [statement] = policyOf(
-      named(recorded, "three-queue-policy").inputs.policy,
-    ).Statement;
-    expect(statement).toMatchObject({
-      Principal: { Service: "events.amazonaws.com" },
-      Action: "sqs:SendMessage",
-      Resource: arnOf("sqs", "core-dev-cdn-sync"),
-      Condition: {
-        ArnEquals: {
-          "aws:SourceArn": arnOf("events", "rule/core-dev-cdn-objects"),
-        },
+    expect(
+      policyOf(named(recorded, "three-queue-policy").inputs.policy),
+    ).toEqual({
+      Version: "2012-10-17",
+      Statement: [sendFromCdnRule("FromCdnRule", "core-dev-cdn-sync")],
+    });
+  });
+
+  test("events the rule cannot deliver are retried for a day, then kept in the CDN queue's DLQ", () => {
+    expect(named(recorded, "three-rule-target").inputs).toMatchObject({
+      retryPolicy: {
+        maximumEventAgeInSeconds: 86_400,
+        maximumRetryAttempts: 185,
       },
+      deadLetterConfig: { arn: arnOf("sqs", "core-dev-cdn-sync-dlq") },
+    });
+    const policy = named(recorded, "three-dlq-policy").inputs;
+    expect(policy.queueUrl).toMatch(/\/core-dev-cdn-sync-dlq$/);
+    expect(policyOf(policy.policy)).toEqual({
+      Version: "2012-10-17",
+      Statement: [
+        sendFromCdnRule("UndeliveredFromCdnRule", "core-dev-cdn-sync-dlq"),
+      ],
     });
   });
 });

@@ -161,12 +161,19 @@ describe("user sync", () => {
     ]);
   });
 
-  test("the nightly resync prunes, started by a scheduler role that may only invoke it", () => {
+  test("the nightly resync prunes, started by a scheduler role that may only invoke it or set it aside", () => {
+    const deadLetters = arnOf("sqs", "core-dev-resync-schedule-dlq");
+
     expect(inputsOf("resync-schedule")).toMatchObject({
       scheduleExpression: "cron(0 3 * * ? *)",
       target: {
         arn: arnOf("lambda", "function:core-dev-resync"),
         input: JSON.stringify({ prune: true }),
+        retryPolicy: {
+          maximumEventAgeInSeconds: 3600,
+          maximumRetryAttempts: 2,
+        },
+        deadLetterConfig: { arn: deadLetters },
       },
     });
     expect(
@@ -178,7 +185,21 @@ describe("user sync", () => {
         Action: ["lambda:InvokeFunction"],
         Resource: [arnOf("lambda", "function:core-dev-resync")],
       },
+      {
+        Sid: "SetAsideUndeliveredResync",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage"],
+        Resource: [deadLetters],
+      },
     ]);
+  });
+
+  test("a resync that never started waits 14 days in an encrypted standard queue", () => {
+    expect(inputsOf("resync-schedule-dlq")).toEqual({
+      name: "core-dev-resync-schedule-dlq",
+      messageRetentionSeconds: 1_209_600,
+      sqsManagedSseEnabled: true,
+    });
   });
 
   test("the avatars bucket keeps versions, expires old ones and is registered", () => {

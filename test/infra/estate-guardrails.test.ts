@@ -224,32 +224,71 @@ describe("buckets", () => {
 });
 
 describe("queues", () => {
-  test("every queue has a dead-letter queue, and every DLQ keeps messages 14 days", () => {
-    const queues = ofType(recorded, "aws:sqs/queue:Queue");
-    const arnOf = (name: string) =>
-      `arn:aws:sqs:eu-west-1:123456789012:${name}`;
-    const deadLetterArns = new Set(
-      queues
-        .filter((queue) => queue.inputs.redrivePolicy)
-        .map(
-          (queue) => JSON.parse(queue.inputs.redrivePolicy).deadLetterTargetArn,
-        ),
-    );
+  const queues = () => ofType(recorded, "aws:sqs/queue:Queue");
+  const arnOf = (name: string) => `arn:aws:sqs:eu-west-1:123456789012:${name}`;
 
-    expect(queues.length).toBeGreaterThanOrEqual(6);
-    for (const { name, inputs } of queues) {
+  /**
+   * Queues that hold what could not be handled or delivered: the target of
+   * a queue's redrive policy, and the dead-letter queue of an event target
+   * or a schedule. Such a queue is the end of the line, so it is exempt
+   * from having a DLQ of its own; it must keep messages as long as SQS
+   * allows instead, for a person to look at or redrive.
+   */
+  function deadLetterArns(): Set<string> {
+    const redriven = queues()
+      .filter((queue) => queue.inputs.redrivePolicy)
+      .map(
+        (queue) => JSON.parse(queue.inputs.redrivePolicy).deadLetterTargetArn,
+      );
+    const undelivered = [
+      ...ofType(recorded, "aws:cloudwatch/eventTarget:EventTarget").map(
+        (target) => target.inputs.deadLetterConfig?.arn,
+      ),
+      ...ofType(recorded, "aws:scheduler/schedule:Schedule").map(
+        (schedule) => schedule.inputs.target.deadLetterConfig?.arn,
+      ),
+    ];
+
+    return new Set([...redriven, ...undelivered]);
+  }
+
+  test("every queue has a dead-letter queue, and every DLQ keeps messages 14 days", () => {
+    const deadLetters = deadLetterArns();
+
+    expect(queues().length).toBeGreaterThanOrEqual(7);
+    for (const { name, inputs } of queues()) {
       expect(inputs.sqsManagedSseEnabled, name).toBe(true);
-      if (deadLetterArns.has(arnOf(inputs.name))) {
+      if (deadLetters.has(arnOf(inputs.name))) {
         expect(inputs.messageRetentionSeconds, name).toBe(1_209_600);
+        expect(inputs.redrivePolicy, name).toBeUndefined();
         continue;
       }
       const redrive = JSON.parse(inputs.redrivePolicy ?? "null");
       expect(redrive, `${name} has no DLQ`).not.toBeNull();
       expect(redrive.maxReceiveCount).toBeGreaterThan(0);
-      const target = queues.find(
+      const target = queues().find(
         (queue) => arnOf(queue.inputs.name) === redrive.deadLetterTargetArn,
       );
       expect(target?.inputs.fifoQueue, name).toBe(inputs.fifoQueue);
+    }
+  });
+
+  test("every event target and schedule sets aside what it cannot deliver, after retries", () => {
+    const targets = [
+      ...ofType(recorded, "aws:cloudwatch/eventTarget:EventTarget").map(
+        ({ name, inputs }) => ({ name, inputs }),
+      ),
+      ...ofType(recorded, "aws:scheduler/schedule:Schedule").map(
+        ({ name, inputs }) => ({ name, inputs: inputs.target }),
+      ),
+    ];
+    const names = new Set(queues().map((queue) => arnOf(queue.inputs.name)));
+
+    expect(targets.length).toBeGreaterThanOrEqual(2);
+    for (const { name, inputs } of targets) {
+      expect(names.has(inputs.deadLetterConfig?.arn), name).toBe(true);
+      expect(inputs.retryPolicy?.maximumRetryAttempts, name).toBeGreaterThan(0);
+      expect(inputs.retryPolicy?.maximumEventAgeInSeconds, name).toBeDefined();
     }
   });
 });
