@@ -39,11 +39,18 @@ export function dataFolders(home: string) {
   };
 }
 
+export interface CoreEnginesOptions {
+  readonly home: string;
+  readonly corePort: number;
+  readonly onConfirmationCode?: (delivery: ConfirmationCode) => void;
+  /** Aborting stops waiting for cognito-local, the slowest to start. */
+  readonly signal?: AbortSignal;
+}
+
 export async function startCoreEngines(
-  home: string,
-  corePort: number,
-  onConfirmationCode?: (delivery: ConfirmationCode) => void,
+  options: CoreEnginesOptions,
 ): Promise<CoreEngines> {
+  const { home, corePort } = options;
   const folders = dataFolders(home);
   const ports = enginePorts(corePort);
   await Promise.all(
@@ -71,7 +78,8 @@ export async function startCoreEngines(
         directory: folders.cognito,
         lambdaEndpoint: lambda.endpoint,
         triggers: { PostAuthentication: POST_AUTHENTICATION_FUNCTION },
-        onConfirmationCode,
+        onConfirmationCode: options.onConfirmationCode,
+        signal: options.signal,
       }),
     );
     const [running, inProcess] = await allStarted([

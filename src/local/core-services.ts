@@ -96,6 +96,7 @@ export async function startCoreServices(
   );
   registerIdentityRoute(wiring.app, { home, pid: process.pid });
   cleanups.push(wiring.stop);
+  options.signal?.throwIfAborted();
   const server = await serveApp(wiring.app, { port: options.port });
   cleanups.push(server.stop);
 

@@ -32,6 +32,11 @@ export interface LocalCoreOptions {
   /** Passed through to the handlers' configuration (Gravatar, intervals). */
   readonly env: Env;
   readonly print: Print;
+  /**
+   * Aborting it stops the start: what had started is stopped and the
+   * start rejects with the signal's reason.
+   */
+  readonly signal?: AbortSignal;
 }
 
 export interface LocalCore {
@@ -54,30 +59,48 @@ export async function startLocalCore(
   };
 
   try {
-    await removeEndpointsFile(home);
-    cleanups.push(() => removeEndpointsFile(home));
-    await ensurePortsFree(options.port);
-
-    const starting = startCoreEngines(home, options.port, (delivery) =>
-      options.print(formatConfirmationCode(delivery)),
-    );
-    const loading = import("./core-services.ts");
-    const [started] = await Promise.allSettled([starting, loading]);
-    if (started.status === "fulfilled") cleanups.push(started.value.stop);
-    const [engines, services] = await Promise.all([starting, loading]);
-
-    const endpoints = await services.startCoreServices(
-      engines,
-      home,
-      options,
-      cleanups,
-    );
+    const endpoints = await startParts(home, options, cleanups);
+    options.signal?.throwIfAborted();
 
     return { endpoints, stop };
   } catch (error) {
     await stop();
-    throw error;
+    // Whatever failed after an abort failed because of it.
+    throw options.signal?.aborted ? options.signal.reason : error;
   }
+}
+
+/**
+ * Engines, then services, each pushing its stop onto `cleanups`; checks
+ * the signal between steps, since a step cut short could leave a part
+ * running that no cleanup knows of.
+ */
+async function startParts(
+  home: string,
+  options: LocalCoreOptions,
+  cleanups: Array<() => Promise<void>>,
+): Promise<LocalEndpoints> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  await removeEndpointsFile(home);
+  cleanups.push(() => removeEndpointsFile(home));
+  await ensurePortsFree(options.port);
+  signal?.throwIfAborted();
+
+  const starting = startCoreEngines({
+    home,
+    corePort: options.port,
+    onConfirmationCode: (delivery) =>
+      options.print(formatConfirmationCode(delivery)),
+    signal,
+  });
+  const loading = import("./core-services.ts");
+  const [started] = await Promise.allSettled([starting, loading]);
+  if (started.status === "fulfilled") cleanups.push(started.value.stop);
+  const [engines, services] = await Promise.all([starting, loading]);
+  signal?.throwIfAborted();
+
+  return services.startCoreServices(engines, home, options, cleanups);
 }
 
 /**

@@ -1,4 +1,5 @@
 /** Errors of the local core, each saying what to do about it. */
+import { constants } from "node:os";
 import { ENGINE_PORT_COUNT } from "./ports.ts";
 
 /** Base error of the local core. */
@@ -46,6 +47,18 @@ export class LocalCorePortBusyError extends LocalCoreError {
       `port ${port} (for ${user}) is already in use; stop what listens there, or set CORE_PORT to a port whose next ${ENGINE_PORT_COUNT} ports are free too (now ${corePort})`,
       { cause },
     );
+  }
+}
+
+/** A signal came while the core was starting; what had started is stopped. */
+export class LocalCoreInterruptedError extends LocalCoreError {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`start-up interrupted by ${signal}; what had started is stopped`);
+  }
+
+  /** What a shell reports for a process ended by the signal: 128 + n. */
+  get exitCode(): number {
+    return 128 + constants.signals[this.signal];
   }
 }
 

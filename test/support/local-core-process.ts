@@ -30,9 +30,17 @@ export interface CoreRun {
   readonly stderr: string;
 }
 
+export interface SpawnOptions {
+  /** Its own process group, so a test can signal it as a terminal does. */
+  readonly processGroup?: boolean;
+}
+
 /** Spawns `core dev` with `env` added to this process's environment. */
-export function spawnCore(env: Record<string, string>): CoreProcess {
-  const child = spawnCli(["dev"], env);
+export function spawnCore(
+  env: Record<string, string>,
+  options: SpawnOptions = {},
+): CoreProcess {
+  const child = spawnCli(["dev"], env, options);
   const chunks: string[] = [];
   child.stdout?.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => chunks.push(chunk.toString()));
@@ -72,6 +80,7 @@ export async function runCore(
 function spawnCli(
   args: readonly string[],
   env: Record<string, string>,
+  options: SpawnOptions = {},
 ): ChildProcess {
   return spawn(
     process.execPath,
@@ -85,6 +94,7 @@ function spawnCli(
         ...env,
       },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: options.processGroup ?? false,
     },
   );
 }

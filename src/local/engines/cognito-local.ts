@@ -18,6 +18,8 @@ export interface CognitoLocalOptions extends Listen {
   triggers?: Record<string, string>;
   /** Receives each confirmation code cognito-local "sends". */
   onConfirmationCode?: (delivery: ConfirmationCode) => void;
+  /** Aborting stops the wait, ends the child and rejects with its reason. */
+  signal?: AbortSignal;
 }
 
 const STARTUP_TIMEOUT_MS = 20_000;
@@ -33,6 +35,7 @@ export async function startCognitoLocal(
   const port = options.port || (await freePort());
   const endpoint = `http://${LOOPBACK}:${port}`;
   await writeCognitoConfig(options, endpoint);
+  options.signal?.throwIfAborted();
 
   const bin = createRequire(import.meta.url).resolve(
     "cognito-local/lib/bin/start.js",
@@ -55,9 +58,10 @@ export async function startCognitoLocal(
   }
 
   try {
-    await waitUntilListening(child, endpoint);
+    await waitUntilListening(child, endpoint, options.signal);
   } catch (error) {
-    child.kill("SIGKILL");
+    await killChild(child);
+    if (options.signal?.aborted) throw options.signal.reason;
     throw new Error(
       `cognito-local did not start on ${endpoint}: ${(error as Error).message}\n${output.join("")}`,
     );
@@ -87,11 +91,15 @@ async function writeCognitoConfig(
 async function waitUntilListening(
   child: ChildProcess,
   endpoint: string,
+  signal?: AbortSignal,
 ): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) {
-      throw new Error(`it exited with code ${child.exitCode}`);
+    signal?.throwIfAborted();
+    if (hasExited(child)) {
+      throw new Error(
+        `it exited with ${child.exitCode ?? child.signalCode ?? "no code"}`,
+      );
     }
     try {
       await fetch(endpoint, {
@@ -106,8 +114,13 @@ async function waitUntilListening(
   throw new Error(`no answer within ${STARTUP_TIMEOUT_MS} ms`);
 }
 
+/** A child ended by a signal has no exit code, only a signal code. */
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
 function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (hasExited(child)) return Promise.resolve();
 
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), 3000);
@@ -116,6 +129,16 @@ function stopChild(child: ChildProcess): Promise<void> {
       resolve();
     });
     child.kill("SIGTERM");
+  });
+}
+
+/** Ends a child that never became ready, and waits until it is gone. */
+function killChild(child: ChildProcess): Promise<void> {
+  if (hasExited(child)) return Promise.resolve();
+
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGKILL");
   });
 }
 
