@@ -31,6 +31,26 @@ import {
 
 export const CDN_SYNC_TIMEOUT_SECONDS = 300;
 export const CDN_BACKFILL_TIMEOUT_SECONDS = 300;
+
+/**
+ * Memory of the sync, measured by `npm run bench -- cdn-sync`
+ * (docs/BENCHMARKS.md, "CDN sync"): the warm handler idles at about
+ * 125 MiB RSS, and one 100 MiB copy raised RSS by up to 106 MiB (median;
+ * 113 MiB in the worst run), of which about 50 MiB was live and the rest
+ * dead part buffers V8 had not collected yet.
+ */
+export const SYNC_IDLE_RSS_MIB = 125;
+export const SYNC_LARGE_COPY_RSS_MIB = 106;
+
+/**
+ * The records of a batch are copied in parallel, so a batch of SQS's
+ * maximum of 10 large objects needs about 125 + 10 × 106 = 1,185 MiB
+ * (1,255 MiB with the worst run). 2,048 MB leaves about 40 % for what was
+ * not measured, objects over 100 MiB above all; Lambda's CPU grows with
+ * memory too, which the SDK's per-request work needs (DESIGN.md).
+ */
+export const CDN_SYNC_BATCH_SIZE = SQS_MAX_BATCH;
+export const CDN_SYNC_MEMORY_MB = 2048;
 /** Gather a few events per invocation without delaying a mirror much. */
 const BATCH_WINDOW_SECONDS = 5;
 
@@ -94,13 +114,13 @@ export function createCdn(
     ],
     logRetentionDays: config.logRetentionDays,
     timeoutSeconds: CDN_SYNC_TIMEOUT_SECONDS,
-    memoryMb: 1024,
+    memoryMb: CDN_SYNC_MEMORY_MB,
     codeDir: context.codeDir,
   });
   new aws.lambda.EventSourceMapping(`${name}-sync-queue`, {
     functionName: sync.arn,
     eventSourceArn: queue.queue.arn,
-    batchSize: SQS_MAX_BATCH,
+    batchSize: CDN_SYNC_BATCH_SIZE,
     maximumBatchingWindowInSeconds: BATCH_WINDOW_SECONDS,
     functionResponseTypes: ["ReportBatchItemFailures"],
   });

@@ -4,7 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, test } from "vitest";
-import { createCdn } from "../../infra/cdn.ts";
+import {
+  createCdn,
+  SYNC_IDLE_RSS_MIB,
+  SYNC_LARGE_COPY_RSS_MIB,
+} from "../../infra/cdn.ts";
 import { readRegistry } from "../../infra/cdn-access.ts";
 import { parseStackConfig } from "../../infra/config.ts";
 import type { DeployContext } from "../../infra/context.ts";
@@ -209,6 +213,16 @@ describe("CDN functions and Cloudflare", () => {
       CDN_SECRET_NAME: "/core/cloudflare-cdn",
       CDN_REGISTRY_PREFIX: "/cdn-bucket/",
     });
+  });
+
+  test("a batch of 10 large copies fits the sync's memory with a third to spare", () => {
+    const batchSize = named(recorded, "one-sync-queue").inputs.batchSize;
+    const memoryMb = named(recorded, "one-sync-function").inputs.memorySize;
+    const needed = SYNC_IDLE_RSS_MIB + batchSize * SYNC_LARGE_COPY_RSS_MIB;
+
+    expect(batchSize).toBe(10);
+    expect(memoryMb).toBe(2048);
+    expect(needed).toBeLessThanOrEqual((memoryMb * 2) / 3);
   });
 
   test("the backfill pages through its FIFO queue and feeds the CDN queue, without the secret", () => {
