@@ -6,7 +6,11 @@
  */
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import type { BackfillPorts } from "../cdn/backfill-ports.ts";
+import type { BackfillPorts, ObjectHeads } from "../cdn/backfill-ports.ts";
+import {
+  CdnSourceUnavailableError,
+  CdnTargetUnavailableError,
+} from "../cdn/errors.ts";
 import { parseRegistry } from "../cdn/registry.ts";
 import type { Registry } from "../cdn/types.ts";
 import { createR2Client } from "../cloudflare/r2-client.ts";
@@ -15,6 +19,7 @@ import { readEndpointsFile } from "../local/endpoints-file.ts";
 import { BulkCopier } from "./bulk-copier.ts";
 import { bulkEndpointOf } from "./bulk-endpoint.ts";
 import { R2MirrorTarget, S3ObjectListing } from "./bulk-listing.ts";
+import { headObject } from "./cdn-objects.ts";
 import { loadR2Credentials } from "./cdn-secret.ts";
 import { clientOptions, createAwsClients, s3Options } from "./clients.ts";
 import { loadRegistry } from "./ssm-registry.ts";
@@ -79,6 +84,30 @@ export async function cdnTargetsFromLocal(home: string): Promise<CdnTargets> {
     r2: s3,
     r2Bucket: endpoints.s3.r2Bucket,
     registry,
+  };
+}
+
+/**
+ * HEADs of both sides of `targets`, for `verify --deep`; errors other than
+ * "not found" become the area's unavailable errors.
+ */
+export function objectHeadsFor(targets: CdnTargets): ObjectHeads {
+  const failed = (where: string, error: unknown) =>
+    `Could not read ${where}: ${(error as Error).name}`;
+
+  return {
+    source: (bucket, key) =>
+      headObject(targets.sourceS3(bucket), bucket, key).catch((error) => {
+        throw new CdnSourceUnavailableError(failed(`${bucket}/${key}`, error), {
+          cause: error,
+        });
+      }),
+    target: (key) =>
+      headObject(targets.r2, targets.r2Bucket, key).catch((error) => {
+        throw new CdnTargetUnavailableError(failed(`R2 object ${key}`, error), {
+          cause: error,
+        });
+      }),
   };
 }
 

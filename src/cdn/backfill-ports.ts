@@ -3,6 +3,7 @@
  * bucket and of the R2 directory, a way to read the source ETag an R2
  * object records, a copier for object bodies, and batch deletion.
  */
+import type { ObjectHead } from "./ports.ts";
 
 /** One object as a listing reports it. */
 export interface ListedObject {
@@ -59,6 +60,14 @@ export interface ObjectCopier {
    * source object no longer exists (deleted since it was listed).
    */
   copy(request: CopyRequest, signal?: AbortSignal): Promise<number | undefined>;
+}
+
+/** Both sides' HEADs, for `verify --deep`: headers and user metadata. */
+export interface ObjectHeads {
+  /** The source object now, or undefined when it is gone. */
+  source(bucket: string, key: string): Promise<ObjectHead | undefined>;
+  /** R2 object `key` (full R2 key) now, or undefined when it is gone. */
+  target(key: string): Promise<ObjectHead | undefined>;
 }
 
 /** Everything backfill and verify work against. */

@@ -37,9 +37,21 @@ export function isMirrored(source: ObjectHead, mirrored: ObjectHead): boolean {
   }
   if (mirrored.size !== source.size) return false;
 
+  return sameHeadersAndMetadata(source, mirrored);
+}
+
+/**
+ * True when both carry the same mirrored headers (Content-Type,
+ * Cache-Control, Content-Disposition, Content-Encoding, Content-Language)
+ * and user metadata, ignoring the record of the source version.
+ */
+export function sameHeadersAndMetadata(
+  source: ObjectHead,
+  mirrored: ObjectHead,
+): boolean {
   return (
     sameRecord({ ...source.headers }, { ...mirrored.headers }) &&
-    sameRecord(userMetadata(source.metadata), userMetadata(metadata))
+    sameRecord(userMetadata(source.metadata), userMetadata(mirrored.metadata))
   );
 }
 

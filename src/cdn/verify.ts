@@ -9,14 +9,23 @@ import {
   type RefusedKey,
   selectEntries,
 } from "./backfill-plan.ts";
-import type { BackfillPorts } from "./backfill-ports.ts";
+import type { BackfillPorts, ObjectHeads } from "./backfill-ports.ts";
 import { CdnError } from "./errors.ts";
 import type { Registry, RegistryEntry } from "./types.ts";
+import { metadataDifferences } from "./verify-deep.ts";
 
-/** One difference, by key relative to the directory. */
+/**
+ * One difference, by key relative to the directory. `metadata` (only with
+ * `heads`): same bytes, other headers or user metadata.
+ */
 export interface Difference {
-  readonly kind: "missing" | "extra" | "different";
+  readonly kind: "missing" | "extra" | "different" | "metadata";
   readonly key: string;
+}
+
+export interface VerifyOptions {
+  /** Also compare headers and user metadata: two HEADs per object. */
+  readonly heads?: ObjectHeads;
 }
 
 /** What verify found in one directory. */
@@ -29,7 +38,7 @@ export interface DirVerification {
   readonly differences: readonly Difference[];
   /** Source keys that R2 cannot hold; reported, not counted as differences. */
   readonly refused: readonly RefusedKey[];
-  /** Why the directory could not be compared (a listing failed). */
+  /** Why the directory could not be compared: a listing, or a HEAD, failed. */
   readonly error?: string;
 }
 
@@ -39,25 +48,35 @@ export async function verify(
   registry: Registry,
   r2Bucket: string,
   dirs: readonly string[] = [],
+  options: VerifyOptions = {},
 ): Promise<DirVerification[]> {
   const results: DirVerification[] = [];
   for (const entry of selectEntries(registry, dirs)) {
-    results.push(await verifyDir(ports, entry, r2Bucket));
+    results.push(await verifyDir(ports, entry, r2Bucket, options));
   }
 
   return results;
 }
 
-/** One directory; a listing failure is its result, not the whole run's. */
+/** One directory; a read failure is its result, not the whole run's. */
 async function verifyDir(
   ports: BackfillPorts,
   entry: RegistryEntry,
   r2Bucket: string,
+  options: VerifyOptions,
 ): Promise<DirVerification> {
   const { dir, bucket } = entry;
   let plan: DirPlan;
+  let metadata: string[] = [];
   try {
     plan = await planDir(ports, entry, r2Bucket);
+    if (options.heads) {
+      metadata = await metadataDifferences(
+        options.heads,
+        entry,
+        plan.diff.same,
+      );
+    }
   } catch (error) {
     if (!(error instanceof CdnError)) throw error;
     return {
@@ -78,9 +97,11 @@ async function verifyDir(
       kind: "different" as const,
       key: p.source.key,
     })),
+    ...metadata.map((key) => ({ kind: "metadata" as const, key })),
   ].sort((a, b) => compare(a.key, b.key) || compare(a.kind, b.kind));
+  const same = diff.same.length - metadata.length;
 
-  return { dir, bucket, same: diff.same.length, differences, refused };
+  return { dir, bucket, same, differences, refused };
 }
 
 function compare(a: string, b: string): number {

@@ -13,6 +13,7 @@ import {
   type CdnTargets,
   cdnTargetsFromConfig,
   cdnTargetsFromLocal,
+  objectHeadsFor,
 } from "../aws/bulk-targets.ts";
 import { createAwsClients, ssmClient } from "../aws/clients.ts";
 import { loadRegistry } from "../aws/ssm-registry.ts";
@@ -55,6 +56,11 @@ interface BackfillFlags extends EndpointOptions {
   readonly remote?: boolean;
 }
 
+interface VerifyFlags extends EndpointOptions {
+  readonly dir: string[];
+  readonly deep?: boolean;
+}
+
 /** Adds `backfill` and `verify` under the `cdn` command. */
 export function registerBackfillCommands(
   cdn: Command,
@@ -95,7 +101,11 @@ export function registerBackfillCommands(
     .command("verify")
     .description("list every difference between the buckets and R2")
     .option("--dir <dir>", "only this directory (repeatable)", collect, [])
-    .action(async (flags: { dir: string[] } & EndpointOptions) => {
+    .option(
+      "--deep",
+      "also compare headers and user metadata (two HEADs per object)",
+    )
+    .action(async (flags: VerifyFlags) => {
       const targets = await loadTargets(flags);
       const ports = await backfillPortsFor(targets);
       const results = await verify(
@@ -103,6 +113,7 @@ export function registerBackfillCommands(
         targets.registry,
         targets.r2Bucket,
         flags.dir,
+        flags.deep ? { heads: objectHeadsFor(targets) } : {},
       );
       process.exitCode = printVerification(results) > 0 ? 1 : 0;
     });

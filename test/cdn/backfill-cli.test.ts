@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -157,6 +158,30 @@ describe("core cdn backfill and verify", () => {
       "ghosts (ghost-src): not verified: Could not list ghost-src: NoSuchBucket",
     );
     expect(output).toContain("posters (posters-src): 2 same, 0 differences");
+  });
+
+  it("verify --deep reports a copy whose headers differ from its source", async () => {
+    const key = "covers/item-1.txt";
+    const head = await engines.r2Client.send(
+      new HeadObjectCommand({ Bucket: R2_BUCKET, Key: key }),
+    );
+    await engines.r2Client.send(
+      new PutObjectCommand({
+        Bucket: R2_BUCKET,
+        Key: key,
+        Body: "body of item-1",
+        ContentType: "text/html",
+        Metadata: head.Metadata,
+      }),
+    );
+
+    await core("verify", "--dir", "covers");
+    const shallow = output.splice(0);
+    const deep = await core("verify", "--dir", "covers", "--deep");
+
+    expect(shallow).not.toContain("  metadata  covers/item-1.txt");
+    expect(deep).toBe(1);
+    expect(output).toContain("  metadata  covers/item-1.txt");
   });
 
   it("rejects a negative --max-delete", async () => {

@@ -10,8 +10,12 @@ import {
 import { BulkCopier } from "../../src/aws/bulk-copier.ts";
 import { bulkEndpointOf } from "../../src/aws/bulk-endpoint.ts";
 import { R2MirrorTarget, S3ObjectListing } from "../../src/aws/bulk-listing.ts";
+import { objectHeadsFor } from "../../src/aws/bulk-targets.ts";
 import { s3Options } from "../../src/aws/clients.ts";
-import type { BackfillPorts } from "../../src/cdn/backfill-ports.ts";
+import type {
+  BackfillPorts,
+  ObjectHeads,
+} from "../../src/cdn/backfill-ports.ts";
 import type { Registry } from "../../src/cdn/types.ts";
 import { type CdnEngines, R2_BUCKET } from "../support/cdn-engines.ts";
 
@@ -33,6 +37,16 @@ export async function backfillPorts(
       ...tuning,
     }),
   };
+}
+
+/** Both sides' HEADs for `verify --deep`, R2 through the proxy. */
+export function objectHeads(engines: CdnEngines): ObjectHeads {
+  return objectHeadsFor({
+    sourceS3: () => engines.sourceClient,
+    r2: new Client(s3Options("us-east-1", engines.r2Proxy.endpoint)),
+    r2Bucket: R2_BUCKET,
+    registry: [],
+  });
 }
 
 /** A registry entry without going through SSM. */

@@ -1,4 +1,8 @@
-import { DeleteObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import {
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backfill } from "../../src/cdn/backfill.ts";
 import type { BackfillPorts } from "../../src/cdn/backfill-ports.ts";
@@ -8,7 +12,12 @@ import {
   R2_BUCKET,
   startCdnEngines,
 } from "../support/cdn-engines.ts";
-import { backfillPorts, putObjects, registryOf } from "./backfill-fixture.ts";
+import {
+  backfillPorts,
+  objectHeads,
+  putObjects,
+  registryOf,
+} from "./backfill-fixture.ts";
 
 let engines: CdnEngines;
 let ports: BackfillPorts;
@@ -68,5 +77,53 @@ describe("verify", () => {
       .slice(before)
       .filter((request) => !["GET", "HEAD"].includes(request.method));
     expect(writes).toEqual([]);
+  });
+
+  it("with heads (--deep), also reports same bytes under other headers or user metadata", async () => {
+    const copy = (key: string) =>
+      engines.r2Client.send(
+        new HeadObjectCommand({ Bucket: R2_BUCKET, Key: `covers/${key}` }),
+      );
+    const [item0, item5] = await Promise.all([
+      copy("item-0.txt"),
+      copy("item-5.txt"),
+    ]);
+    // The same bytes (so the same MD5 ETag in the listing), rewritten with
+    // another Cache-Control and an extra metadata entry respectively.
+    await engines.r2Client.send(
+      new PutObjectCommand({
+        Bucket: R2_BUCKET,
+        Key: "covers/item-5.txt",
+        Body: "body of item-5",
+        ContentType: item5.ContentType,
+        CacheControl: "no-store",
+        Metadata: item5.Metadata,
+      }),
+    );
+    await engines.r2Client.send(
+      new PutObjectCommand({
+        Bucket: R2_BUCKET,
+        Key: "covers/item-0.txt",
+        Body: "body of item-0",
+        ContentType: item0.ContentType,
+        Metadata: { ...item0.Metadata, owner: "someone else" },
+      }),
+    );
+
+    const [shallow] = await verify(ports, registry, R2_BUCKET);
+    const [deep] = await verify(ports, registry, R2_BUCKET, [], {
+      heads: objectHeads(engines),
+    });
+
+    const metadataKinds = (result: typeof deep) =>
+      result?.differences.filter((d) => d.kind === "metadata");
+    expect(metadataKinds(shallow)).toEqual([]);
+    // item-4's copy was rewritten above without the source's Content-Type.
+    expect(metadataKinds(deep)).toEqual([
+      { kind: "metadata", key: "item-0.txt" },
+      { kind: "metadata", key: "item-4.txt" },
+      { kind: "metadata", key: "item-5.txt" },
+    ]);
+    expect(deep?.same).toBe((shallow?.same ?? 0) - 3);
   });
 });
