@@ -5,13 +5,17 @@
  */
 
 /** The property tags a CA acts on; others would be silently ignored. */
-export const CAA_TAGS = ["issue", "issuewild", "issuemail", "iodef"] as const;
-export type CaaTag = (typeof CAA_TAGS)[number];
+export const CAA_TAGS: readonly string[] = [
+  "issue",
+  "issuewild",
+  "issuemail",
+  "iodef",
+];
 
-/** A CAA record's fields, the value without its quotes. */
+/** A CAA record's fields: the tag lower-cased, the value unquoted. */
 export interface CaaParts {
   readonly flags: number;
-  readonly tag: CaaTag;
+  readonly tag: string;
   readonly value: string;
 }
 
@@ -37,7 +41,7 @@ export function parseCaa(content: string): CaaParts | undefined {
   const match = SHAPE.exec(content.trim());
   if (!match) return undefined;
 
-  const tag = (match[2] ?? "").toLowerCase() as CaaTag;
+  const tag = (match[2] ?? "").toLowerCase();
   const value = (match[3] ?? match[4] ?? "").trim();
 
   return { flags: Number(match[1]), tag, value };
@@ -48,7 +52,7 @@ export function caaProblem(content: string): string | undefined {
   const parts = parseCaa(content);
   if (!parts) return `must look like ${EXAMPLE}`;
   if (parts.flags > MAX_FLAGS) return `flags must be 0 to ${MAX_FLAGS}`;
-  if (!(CAA_TAGS as readonly string[]).includes(parts.tag)) {
+  if (!CAA_TAGS.includes(parts.tag)) {
     return `tag must be one of ${CAA_TAGS.join(", ")}`;
   }
   if (parts.tag === "iodef") return iodefProblem(parts.value);
