@@ -64,3 +64,17 @@ export class LocalCoreInterruptedError extends LocalCoreError {
 
 /** A helper command names something the running core does not have. */
 export class LocalCoreUsageError extends LocalCoreError {}
+
+/** endpoints.json exists, but the core it names no longer answers. */
+export class LocalCoreNotAnsweringError extends LocalCoreError {
+  constructor(
+    readonly home: string,
+    address: string,
+    cause?: unknown,
+  ) {
+    super(
+      `the local core of ${home} does not answer${address ? ` at ${address}` : ""}; it stopped without removing its endpoints.json (start it again with \`npm start\`)`,
+      { cause },
+    );
+  }
+}
