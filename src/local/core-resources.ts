@@ -2,8 +2,9 @@
  * The local core's resources, created on the first start and found again on
  * later ones: the user pool (its ids kept in `<home>/state.json`, since
  * creating a pool is not idempotent), the users table, the registered
- * buckets and the R2 stand-in, the queues, the registry parameters and the
- * R2 secret. fauxqs keeps nothing, so the queues are new on every start.
+ * buckets and the R2 stand-in, the queues, the registry parameters (see
+ * registry-record.ts) and the R2 secret. fauxqs keeps nothing, so the
+ * queues are new on every start.
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -17,7 +18,6 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
-import { PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { R2Credentials } from "../aws/cdn-secret.ts";
 import { type AwsClients, clientOptions } from "../aws/clients.ts";
 import { isAwsError } from "../aws/errors.ts";
@@ -28,6 +28,7 @@ import {
   createUsersTable,
   type UserPoolIds,
 } from "./provision.ts";
+import { syncRegistry } from "./registry-record.ts";
 
 export const POOL_NAME = "core-local";
 export const USERS_TABLE = "users";
@@ -55,6 +56,8 @@ export interface CoreResources extends UserPoolIds {
   readonly r2Bucket: string;
   readonly syncQueueUrl: string;
   readonly cdnQueueUrl: string;
+  /** Registry parameters removed on this start: no longer configured. */
+  readonly unregistered: readonly string[];
 }
 
 export interface ProvisionSettings {
@@ -75,15 +78,20 @@ export async function provisionCore(
   const dynamo = new DynamoDBClient(
     clientOptions(settings.region, settings.dynamoEndpoint),
   );
-  const [pool, sync, cdn] = await Promise.all([
+  const [pool, sync, cdn, unregistered] = await Promise.all([
     userPool(clients.cognito, settings.home),
     createQueueWithDlq(clients.sqs, SYNC_QUEUE, VISIBILITY_TIMEOUT_SECONDS),
     createQueueWithDlq(clients.sqs, CDN_QUEUE, VISIBILITY_TIMEOUT_SECONDS),
+    syncRegistry(clients.ssm, {
+      home: settings.home,
+      prefix: settings.registryPrefix,
+      buckets,
+      permanentDir: AVATARS_DIR,
+    }),
     createUsersTable(dynamo, USERS_TABLE).finally(() => dynamo.destroy()),
     ...[...Object.values(buckets), R2_BUCKET].map((bucket) =>
       createBucket(clients.s3, bucket),
     ),
-    register(clients.ssm, settings.registryPrefix, buckets),
     saveSecret(clients.secrets, settings.secretName),
   ]);
 
@@ -94,6 +102,7 @@ export async function provisionCore(
     r2Bucket: R2_BUCKET,
     syncQueueUrl: sync.queueUrl,
     cdnQueueUrl: cdn.queueUrl,
+    unregistered,
   };
 }
 
@@ -126,23 +135,6 @@ async function userPool(
   await writeFile(file, JSON.stringify(ids, null, 2));
 
   return ids;
-}
-
-async function register(
-  ssm: SSMClient,
-  prefix: string,
-  buckets: Record<string, string>,
-): Promise<void> {
-  for (const [dir, bucket] of Object.entries(buckets)) {
-    await ssm.send(
-      new PutParameterCommand({
-        Name: `${prefix}${dir}`,
-        Value: bucket,
-        Type: "String",
-        Overwrite: true,
-      }),
-    );
-  }
 }
 
 async function saveSecret(

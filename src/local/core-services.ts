@@ -22,6 +22,7 @@ import { wireCore } from "./core-wiring.ts";
 import type { LocalEndpoints } from "./endpoints-file.ts";
 import { LOOPBACK } from "./engines/types.ts";
 import { registerIdentityRoute } from "./identity-route.ts";
+import { formatLogLine } from "./log-format.ts";
 
 /** A website's dev server, on whatever port it picks, may call the API. */
 export const LOCAL_CORS_ORIGINS = "http://localhost:*,http://127.0.0.1:*";
@@ -62,6 +63,9 @@ export async function startCoreServices(
     registryPrefix: cdn.CDN_REGISTRY_PREFIX,
     secretName: cdn.CDN_SECRET_NAME,
   });
+  for (const parameter of resources.unregistered) {
+    options.print(unregisteredLine(parameter));
+  }
   const endpoints = endpointsOf(api, aws.AWS_REGION, engines, resources);
 
   const users = userSyncConfig({
@@ -103,4 +107,11 @@ export async function startCoreServices(
   await writeEndpointsFile(home, endpoints);
 
   return endpoints;
+}
+
+function unregisteredLine(parameter: string): string {
+  return formatLogLine({
+    service: "registry",
+    message: `removed ${parameter}: its directory is no longer configured; the bucket and its objects are kept`,
+  });
 }

@@ -47,6 +47,7 @@ const resources: CoreResources = {
   r2Bucket: "cdn-r2",
   syncQueueUrl: "http://sqs.us-east-1.localhost:4004/000000000000/user-sync",
   cdnQueueUrl: "http://sqs.us-east-1.localhost:4004/000000000000/cdn-sync",
+  unregistered: [],
 };
 
 describe("endpoints.json and the start summary", () => {
