@@ -7,12 +7,14 @@
 import { S3Client } from "@aws-sdk/client-s3";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { BackfillPorts, ObjectHeads } from "../cdn/backfill-ports.ts";
+import type { BackfillCache } from "../cdn/backfill-purge.ts";
 import {
   CdnSourceUnavailableError,
   CdnTargetUnavailableError,
 } from "../cdn/errors.ts";
 import { parseRegistry } from "../cdn/registry.ts";
 import type { Registry } from "../cdn/types.ts";
+import { cloudflarePurger } from "../cloudflare/purge-client.ts";
 import { createR2Client } from "../cloudflare/r2-client.ts";
 import { awsConfig, cdnConfig, cdnRegistryConfig } from "../config.ts";
 import { readEndpointsFile } from "../local/endpoints-file.ts";
@@ -31,13 +33,17 @@ export interface CdnTargets {
   readonly r2: S3Client;
   readonly r2Bucket: string;
   readonly registry: Registry;
+  /** Set when a zone and a purge token are configured, as for the sync. */
+  readonly cache?: BackfillCache;
 }
 
 type Env = Record<string, string | undefined>;
 
 /**
  * Targets from validated configuration: the registry from SSM, R2 keys
- * from the Secrets Manager secret, endpoints from the environment.
+ * from the Secrets Manager secret, endpoints from the environment, and
+ * the sync's cache purge when CLOUDFLARE_ZONE_ID and CLOUDFLARE_API_TOKEN
+ * are set.
  */
 export async function cdnTargetsFromConfig(
   env: Env = process.env,
@@ -54,6 +60,18 @@ export async function cdnTargetsFromConfig(
     r2: createR2Client(credentials, cdn.CDN_R2_ENDPOINT),
     r2Bucket: cdn.CDN_R2_BUCKET,
     registry,
+    ...(cdn.CLOUDFLARE_ZONE_ID && cdn.CLOUDFLARE_API_TOKEN
+      ? {
+          cache: {
+            purger: cloudflarePurger({
+              zoneId: cdn.CLOUDFLARE_ZONE_ID,
+              apiToken: cdn.CLOUDFLARE_API_TOKEN,
+              baseUrl: cdn.CLOUDFLARE_API_BASE_URL,
+            }),
+            cdnBaseUrl: cdn.CDN_BASE_URL,
+          },
+        }
+      : {}),
   };
 }
 

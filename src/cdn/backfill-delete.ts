@@ -25,19 +25,20 @@ export function deleteCap(targetCount: number, maxDelete?: number): number {
 
 /**
  * Deletes the plan's extra objects unless they exceed `cap` and the caller
- * did not force it; records the outcome on `summary`.
+ * did not force it; records the outcome on `summary` and resolves to the
+ * R2 keys deleted.
  */
 export async function deleteExtras(
   { source, target }: Pick<BackfillPorts, "source" | "target">,
   plan: DirPlan,
   summary: DirSummary,
   limits: { cap: number; force: boolean },
-): Promise<DirSummary> {
+): Promise<string[]> {
   const extra = plan.diff.extra;
-  if (extra.length === 0) return summary;
+  if (extra.length === 0) return [];
   if (extra.length > limits.cap && !limits.force) {
     summary.deleteRefused = true;
-    return summary;
+    return [];
   }
 
   const { dir, bucket } = plan.entry;
@@ -51,7 +52,7 @@ export async function deleteExtras(
       const message = (error as Error).message;
       summary.failures.push({ key: object.key, action: "delete", message });
     }
-    return summary;
+    return [];
   }
 
   const prefix = `${dir}/`;
@@ -62,9 +63,11 @@ export async function deleteExtras(
       message: "R2 did not delete it",
     });
   }
-  summary.deleted = keys.length - failedKeys.length;
+  const failed = new Set(failedKeys);
+  const deleted = keys.filter((key) => !failed.has(key));
+  summary.deleted = deleted.length;
 
-  return summary;
+  return deleted;
 }
 
 /**

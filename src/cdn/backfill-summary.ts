@@ -10,6 +10,14 @@ export interface BackfillFailure {
   readonly message: string;
 }
 
+/** One batch of CDN URLs whose purge failed. */
+export interface PurgeProblem {
+  readonly urls: number;
+  /** The first URL of the batch, to name it. */
+  readonly first: string;
+  readonly message: string;
+}
+
 /** The outcome for one directory. Counts are of objects. */
 export interface DirSummary {
   readonly dir: string;
@@ -34,6 +42,9 @@ export interface DirSummary {
   deleteRefused: boolean;
   /** The run was stopped before every copy started. */
   interrupted: boolean;
+  /** CDN URLs of overwritten or deleted objects purged from the cache. */
+  purged: number;
+  readonly purgeFailures: PurgeProblem[];
   /**
    * Why nothing was done in this directory: listing it (or reading what an
    * R2 object records) failed. The other directories still ran.
@@ -60,6 +71,8 @@ export function emptySummary(entry: RegistryEntry, dryRun = false): DirSummary {
     failures: [],
     deleteRefused: false,
     interrupted: false,
+    purged: 0,
+    purgeFailures: [],
   };
 }
 
@@ -83,6 +96,7 @@ export function needsAttention(summaries: readonly DirSummary[]): boolean {
     (summary) =>
       summary.failures.length > 0 ||
       summary.error !== undefined ||
+      summary.purgeFailures.length > 0 ||
       summary.deleteRefused ||
       summary.interrupted,
   );

@@ -6,26 +6,20 @@
  * diff, so a run after an interruption copies only what is still missing.
  */
 
-import { forEachConcurrent } from "../shared/concurrency.ts";
+import { copyPlanned, plannedCopies } from "./backfill-copy.ts";
 import { deleteCap, deleteExtras } from "./backfill-delete.ts";
 import { type DirPlan, planDir, selectEntries } from "./backfill-plan.ts";
 import type { BackfillPorts } from "./backfill-ports.ts";
+import { type BackfillCache, purgeReplaced } from "./backfill-purge.ts";
 import {
   type BackfillProgress,
   type DirSummary,
   emptySummary,
 } from "./backfill-summary.ts";
 import { CdnError } from "./errors.ts";
-import { r2KeyFor } from "./keys.ts";
 import type { Registry, RegistryEntry } from "./types.ts";
 
-/**
- * Copies in flight by default. Between two s3rver engines, 2,000 x 10 KiB
- * took a median 2.8 s at 16, 2.6 s at 32 and 2.5 s at 64; copies stream,
- * so more in flight costs sockets, not buffers. 32 also matches rclone's
- * tuned run in docs/BENCHMARKS.md.
- */
-export const DEFAULT_BACKFILL_CONCURRENCY = 32;
+export { DEFAULT_BACKFILL_CONCURRENCY } from "./backfill-copy.ts";
 
 export interface BackfillOptions {
   /** Directories to backfill; all registered ones when empty. */
@@ -50,6 +44,11 @@ export interface BackfillOptions {
    */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: BackfillProgress) => void;
+  /**
+   * Cloudflare's cache: after a directory's copies and deletions, the CDN
+   * URLs of the objects overwritten or deleted are purged.
+   */
+  readonly cache?: BackfillCache;
 }
 
 /** Backfills every selected directory in turn; one summary per directory. */
@@ -114,7 +113,7 @@ async function applyPlan(
   halt: AbortSignal,
 ): Promise<DirSummary> {
   const { entry, diff } = plan;
-  const toCopy = [...diff.missing, ...diff.different.map((p) => p.source)];
+  const toCopy = plannedCopies(plan);
   const cap = deleteCap(plan.targetCount, options.maxDelete);
   const summary: DirSummary = {
     ...emptySummary(entry, options.dryRun),
@@ -137,48 +136,22 @@ async function applyPlan(
     return summary;
   }
 
-  const signal = options.signal;
-  const concurrency = options.concurrency ?? DEFAULT_BACKFILL_CONCURRENCY;
-  await forEachConcurrent(
-    toCopy,
-    concurrency,
-    async function copyOne(object) {
-      const request = {
-        bucket: entry.bucket,
-        key: object.key,
-        targetKey: r2KeyFor(entry.dir, object.key),
-        size: object.size,
-      };
-      try {
-        const bytes = await ports.copier.copy(request, signal);
-        if (bytes === undefined) {
-          // Deleted since the listing: the source is the truth, nothing to do.
-          summary.vanished += 1;
-          options.onProgress?.({ kind: "copied", dir: entry.dir, bytes: 0 });
-          return;
-        }
-        summary.copied += 1;
-        summary.bytes += bytes;
-        options.onProgress?.({ kind: "copied", dir: entry.dir, bytes });
-      } catch (error) {
-        // A copy cut short by the abort is not a failure: the next run
-        // finds it missing or different and copies it again.
-        if (signal?.aborted) return;
-        summary.failures.push({
-          key: object.key,
-          action: "copy",
-          message: (error as Error).message,
-        });
-        options.onProgress?.({ kind: "failed", dir: entry.dir, bytes: 0 });
-      }
-    },
+  const overwritten = await copyPlanned(ports, plan, summary, {
+    ...options,
     halt,
-  );
-  summary.interrupted = halt.aborted;
-  if (!options.delete || summary.interrupted) return summary;
-
-  return deleteExtras(ports, plan, summary, {
-    cap,
-    force: Boolean(options.forceDelete),
   });
+  summary.interrupted = halt.aborted;
+  const deleted =
+    options.delete && !summary.interrupted
+      ? await deleteExtras(ports, plan, summary, {
+          cap,
+          force: Boolean(options.forceDelete),
+        })
+      : [];
+  if (options.cache) {
+    const replaced = [...overwritten, ...deleted];
+    await purgeReplaced(options.cache, replaced, summary, options.signal);
+  }
+
+  return summary;
 }

@@ -104,6 +104,12 @@ export function printBackfillSummary(
       );
     }
     if (s.interrupted) write(`${s.dir}: interrupted; run again to finish`);
+    if (s.purged > 0) write(`${s.dir}: purged ${s.purged} CDN URLs`);
+    for (const p of s.purgeFailures) {
+      write(
+        `${s.dir}: purge of ${p.urls} CDN URLs (first ${p.first}) failed: ${p.message}; the cache TTL bounds how long they stay stale`,
+      );
+    }
   }
 }
 

@@ -144,6 +144,7 @@ export async function runBackfill(
         stop: ctrlC.stop,
         signal: ctrlC.abort,
         onProgress: progress.onProgress,
+        ...(targets.cache ? { cache: targets.cache } : {}),
       },
     );
     progress.stop();

@@ -2,6 +2,8 @@
  * `core cdn` against AWS reads what the environment leaves unset from the
  * stack's `/core/` outputs in SSM, here the local SSM engine.
  */
+
+import { PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   CreateQueueCommand,
   ReceiveMessageCommand,
@@ -36,6 +38,7 @@ import {
   R2_BUCKET,
   startCdnEngines,
 } from "../support/cdn-engines.ts";
+import { startFakeCloudflare } from "../support/cdn-fake-cloudflare.ts";
 import { putObjects } from "./backfill-fixture.ts";
 
 /** Variables these tests set or expect unset; restored after each. */
@@ -45,6 +48,9 @@ const VARIABLES = [
   "CDN_BACKFILL_QUEUE_URL",
   "SSM_ENDPOINT",
   "SQS_ENDPOINT",
+  "CLOUDFLARE_ZONE_ID",
+  "CLOUDFLARE_API_TOKEN",
+  "CLOUDFLARE_API_BASE_URL",
 ] as const;
 
 let engines: CdnEngines;
@@ -200,6 +206,35 @@ describe("core cdn against AWS, with the outputs in SSM", () => {
     expect(copied).toBe(0);
     expect(verified).toBe(0);
     expect(output).toContain("covers (covers-src): 3 same, 0 differences");
+  });
+
+  it("backfill purges what it overwrote when a zone and token are set", async () => {
+    const cloudflare = await startFakeCloudflare();
+    process.env.CLOUDFLARE_ZONE_ID = "zone-cli";
+    process.env.CLOUDFLARE_API_TOKEN = "purge-token";
+    process.env.CLOUDFLARE_API_BASE_URL = cloudflare.baseUrl;
+    await putOutput("/core/cdn-r2-bucket", R2_BUCKET);
+    await putOutput("/core/cdn-domain", "cdn.example.org");
+    await core("backfill", ...engineOptions());
+    await engines.sourceClient.send(
+      new PutObjectCommand({
+        Bucket: "covers-src",
+        Key: "item-2.txt",
+        Body: "a longer body than before",
+      }),
+    );
+
+    const code = await core("backfill", ...engineOptions());
+    await cloudflare.stop();
+
+    expect(code).toBe(0);
+    expect(cloudflare.calls).toEqual([
+      expect.objectContaining({
+        path: "/client/v4/zones/zone-cli/purge_cache",
+        files: ["https://cdn.example.org/covers/item-2.txt"],
+      }),
+    ]);
+    expect(output).toContain("covers: purged 1 CDN URLs");
   });
 
   it("backfill without the R2 bucket anywhere names what to set", async () => {
