@@ -23,6 +23,7 @@ import type { LocalEndpoints } from "./endpoints-file.ts";
 import { LOOPBACK } from "./engines/types.ts";
 import { registerIdentityRoute } from "./identity-route.ts";
 import { formatLogLine } from "./log-format.ts";
+import { startStartupBackfill } from "./startup-backfill.ts";
 
 /** A website's dev server, on whatever port it picks, may call the API. */
 export const LOCAL_CORS_ORIGINS = "http://localhost:*,http://127.0.0.1:*";
@@ -105,6 +106,14 @@ export async function startCoreServices(
   cleanups.push(server.stop);
 
   await writeEndpointsFile(home, endpoints);
+  const backfill = startStartupBackfill({
+    s3: clients.s3,
+    ssm: clients.ssm,
+    registryPrefix: cdn.CDN_REGISTRY_PREFIX,
+    r2Bucket: resources.r2Bucket,
+    print: options.print,
+  });
+  cleanups.push(backfill.stop);
 
   return endpoints;
 }

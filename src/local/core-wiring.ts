@@ -60,7 +60,11 @@ export interface CoreConfigs {
 
 export interface CoreWiring {
   readonly app: Hono<AppEnv>;
-  /** Stops polling; waits for batches in hand. */
+  /**
+   * Stops forwarding s3rver's events (waiting for the sends in flight),
+   * then polling (waiting for the batches in hand), before the engines
+   * they use stop.
+   */
   stop(): Promise<void>;
 }
 
@@ -110,14 +114,13 @@ export function wireCore(
       cdnSyncHandler(clients, configs.cdn, print),
     ),
   ];
-  engines.s3.onObjectEvent(
-    forwardObjectEvents({
-      sqs: clients.sqs,
-      queueUrl: resources.cdnQueueUrl,
-      ignoredBuckets: new Set([resources.r2Bucket]),
-      onError: report("s3-events"),
-    }),
-  );
+  const forwarding = forwardObjectEvents({
+    sqs: clients.sqs,
+    queueUrl: resources.cdnQueueUrl,
+    ignoredBuckets: new Set([resources.r2Bucket]),
+    onError: report("s3-events"),
+  });
+  engines.s3.onObjectEvent(forwarding.listener);
 
   const {
     verifier,
@@ -133,7 +136,9 @@ export function wireCore(
 
   return {
     app,
+    // Events first: a message sent after its poller stopped would be lost.
     stop: async () => {
+      await forwarding.stop();
       await Promise.all(pollers.map((poller) => poller.stop()));
     },
   };

@@ -55,22 +55,44 @@ export interface S3EventForwarding {
   readonly onError: (error: Error) => void;
 }
 
-/** A listener for s3rver that sends each object event to the CDN queue. */
+export interface ObjectEventForwarding {
+  /** Give this to s3rver: each object event goes to the CDN queue. */
+  readonly listener: (event: S3rverObjectEvent) => void;
+  /**
+   * Drops events from now on and waits for the sends in flight, so the
+   * queue is not closed under a message; what is dropped is left to the
+   * next start's backfill.
+   */
+  stop(): Promise<void>;
+}
+
+/** Forwards s3rver's object events to the CDN queue until stopped. */
 export function forwardObjectEvents(
   options: S3EventForwarding,
-): (event: S3rverObjectEvent) => void {
-  return function forwardObjectEvent(event) {
-    if (options.ignoredBuckets.has(event.bucket)) return;
-    const message = eventBridgeEventOf(event);
-    if (!message) return;
+): ObjectEventForwarding {
+  const sending = new Set<Promise<void>>();
+  let stopped = false;
 
-    options.sqs
-      .send(
-        new SendMessageCommand({
-          QueueUrl: options.queueUrl,
-          MessageBody: JSON.stringify(message),
-        }),
-      )
-      .catch(options.onError);
+  return {
+    listener: function forwardObjectEvent(event) {
+      if (stopped || options.ignoredBuckets.has(event.bucket)) return;
+      const message = eventBridgeEventOf(event);
+      if (!message) return;
+
+      const send = options.sqs
+        .send(
+          new SendMessageCommand({
+            QueueUrl: options.queueUrl,
+            MessageBody: JSON.stringify(message),
+          }),
+        )
+        .then(() => {}, options.onError)
+        .finally(() => sending.delete(send));
+      sending.add(send);
+    },
+    stop: async () => {
+      stopped = true;
+      await Promise.all(sending);
+    },
   };
 }
