@@ -5,7 +5,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Hono } from "hono";
-import { loadR2Credentials } from "../aws/cdn-secret.ts";
+import { loadR2Credentials, resetCdnSecretCache } from "../aws/cdn-secret.ts";
 import { s3SourceBuckets } from "../aws/cdn-source.ts";
 import type { AwsClients } from "../aws/clients.ts";
 import { ssmRegistrySource } from "../aws/ssm-registry.ts";
@@ -156,6 +156,7 @@ function cdnSyncHandler(clients: AwsClients, cdn: CdnConfig, print: Print) {
     r2: r2StoreFor(cdn, () =>
       loadR2Credentials(clients.secrets, cdn.CDN_SECRET_NAME),
     ),
+    onR2CredentialsRejected: resetCdnSecretCache,
     cdnBaseUrl: cdn.CDN_BASE_URL,
     logger: printLogsOf(new Logger({ serviceName: "cdn-sync" }), print),
     metrics: { count: () => {}, publish: () => {} },
