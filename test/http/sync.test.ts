@@ -237,6 +237,40 @@ describe("a caller deleted from Cognito", () => {
   });
 });
 
+describe("a caller deleted from Cognito, when the table then fails", () => {
+  it("still gets 404, and the failed stamp is logged", async () => {
+    const user = await http.signUp("leaving-too@example.test");
+    await http.env.clients.cognito.send(
+      new AdminDeleteUserCommand({
+        UserPoolId: http.env.userPoolId,
+        Username: user.userId,
+      }),
+    );
+    // The first claim (before the sync) works; the stamp after it fails.
+    const real = http.wiring.store;
+    let claims = 0;
+    const store = Object.assign(Object.create(real), {
+      claimSyncSlot: (...args: Parameters<typeof real.claimSyncSlot>) =>
+        ++claims === 1
+          ? real.claimSyncSlot(...args)
+          : Promise.reject(new Error("table throttled")),
+    });
+    const app = createApp(http.appDeps({ store }));
+
+    const response = await post(app, user.idToken);
+
+    expect(response.status).toBe(404);
+    expect(claims).toBe(2);
+    expect(
+      http.logs.some(
+        (line) =>
+          line.includes("could not stamp the rate limit of a removed user") &&
+          line.includes(user.userId),
+      ),
+    ).toBe(true);
+  });
+});
+
 describe("a caller whose Gravatar is unavailable", () => {
   it("gets their profile, and the log line and metrics say why, without the email", async () => {
     const gravatar = await startFakeGravatar();

@@ -80,16 +80,7 @@ export function registerSyncRoutes(
     });
     count(OUTCOME_METRICS[outcome.status]);
     if (gravatarUnavailable) count("GravatarUnavailable");
-    if (outcome.status === "removed") {
-      // Removing the user deleted their item, rate-limit stamp included;
-      // stamp it again so a deleted user's still-valid token cannot make
-      // every request cost a Cognito read. The nightly prune removes it.
-      await deps.store.claimSyncSlot(
-        caller.userId,
-        now,
-        deps.minIntervalSeconds,
-      );
-    }
+    if (outcome.status === "removed") await restamp(caller, now, log);
     if (outcome.status === "removed" || !outcome.profile) {
       throw new HttpNotFoundError(
         "user_not_found",
@@ -99,6 +90,31 @@ export function registerSyncRoutes(
     c.header("Cache-Control", "no-store");
 
     return c.json(publicProfile(outcome.profile), 200);
+  }
+
+  /**
+   * Removing a user deletes their item, rate-limit stamp included; stamp it
+   * again so a deleted user's still-valid token cannot make every request
+   * cost a Cognito read (the nightly prune removes the stamp). The answer is
+   * 404 either way: a failure here is only logged.
+   */
+  async function restamp(
+    caller: Caller,
+    now: Date,
+    log: Record<string, unknown>,
+  ): Promise<void> {
+    try {
+      await deps.store.claimSyncSlot(
+        caller.userId,
+        now,
+        deps.minIntervalSeconds,
+      );
+    } catch (error) {
+      logger.warn("could not stamp the rate limit of a removed user", {
+        ...log,
+        error: describeError(error),
+      });
+    }
   }
 
   async function queueSync(
