@@ -79,12 +79,16 @@ function limitOptions(limits: CallLimits) {
  * S3 options that also suit R2 and s3rver: path-style addressing, and
  * checksums only where an operation requires them (otherwise streamed
  * uploads are framed as aws-chunked, which R2 and s3rver store verbatim).
- * No call limits: a streamed copy may rightly leave a socket idle while the
- * other side catches up.
+ * `limits` suit small objects only (avatars): a streamed CDN copy may
+ * rightly wait on one side while the other catches up, so it has none.
  */
-export function s3Options(region: string, endpoint: string | undefined) {
+export function s3Options(
+  region: string,
+  endpoint: string | undefined,
+  limits?: CallLimits,
+) {
   return {
-    ...clientOptions(region, endpoint),
+    ...clientOptions(region, endpoint, limits),
     forcePathStyle: Boolean(endpoint),
     requestChecksumCalculation: "WHEN_REQUIRED" as const,
     responseChecksumValidation: "WHEN_REQUIRED" as const,

@@ -35,8 +35,8 @@ export const dynamoClient = (aws: AwsConfig, limits?: CallLimits) =>
     { marshallOptions: { removeUndefinedValues: true } },
   );
 
-export const s3Client = (aws: AwsConfig) =>
-  new S3Client(s3Options(aws.AWS_REGION, aws.S3_ENDPOINT));
+export const s3Client = (aws: AwsConfig, limits?: CallLimits) =>
+  new S3Client(s3Options(aws.AWS_REGION, aws.S3_ENDPOINT, limits));
 
 export const sqsClient = (aws: AwsConfig, limits?: CallLimits) =>
   new SQSClient(clientOptions(aws.AWS_REGION, aws.SQS_ENDPOINT, limits));

@@ -41,9 +41,9 @@ export type UserSyncClients = Pick<
 >;
 
 /**
- * The clients, with `limits` on how long Cognito, DynamoDB and SQS calls may
- * wait: the background limits suit the worker and the resync; the HTTP API
- * passes the interactive ones.
+ * The clients, with `limits` on how long each call may wait (S3 here only
+ * stores avatars of at most 1 MiB): the background limits suit the worker
+ * and the resync; the HTTP API passes the interactive ones.
  */
 export function userSyncClients(
   aws: AwsConfig,
@@ -52,7 +52,7 @@ export function userSyncClients(
   return {
     cognito: cognitoClient(aws, limits),
     dynamo: dynamoClient(aws, limits),
-    s3: s3Client(aws),
+    s3: s3Client(aws, limits),
     sqs: sqsClient(aws, limits),
   };
 }
