@@ -61,10 +61,19 @@ export async function resyncAll(
   ]) {
     try {
       const outcome = await deps.sync.apply(user, stored, listedAt);
-      // Stale: a concurrent sync stored a newer snapshot, so this run
-      // changed nothing.
-      if (outcome.status === "synced") summary.synced++;
-      else summary.unchanged++;
+      switch (outcome.status) {
+        case "synced":
+          summary.synced++;
+          break;
+        // Deleted from Cognito after the listing: its profile is gone.
+        case "removed":
+          summary.pruned++;
+          break;
+        // Stale: a concurrent sync had stored a newer profile, which this
+        // run left in the table as it found it.
+        default:
+          summary.unchanged++;
+      }
     } catch {
       fail(user.id);
     }
