@@ -40,7 +40,10 @@ export interface DirSummary {
   readonly failures: BackfillFailure[];
   /** Deletion was skipped because it exceeded the cap. */
   deleteRefused: boolean;
-  /** The run was stopped before every copy started. */
+  /**
+   * The run was stopped before this directory's copies all started, or
+   * before the directory itself started.
+   */
   interrupted: boolean;
   /** CDN URLs of overwritten or deleted objects purged from the cache. */
   purged: number;

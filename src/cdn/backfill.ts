@@ -61,7 +61,14 @@ export async function backfill(
   const halt = haltSignal(options);
   const summaries: DirSummary[] = [];
   for (const entry of selectEntries(registry, options.dirs)) {
-    if (halt.aborted) break;
+    // A directory the stop came before still gets its summary, marked
+    // interrupted: otherwise a stop during the previous directory's
+    // deletions or purge would skip it without a word and exit 0.
+    if (halt.aborted) {
+      summaries.push(notStarted(entry, options.dryRun));
+      continue;
+    }
+
     const planned = await tryPlan(ports, entry, r2Bucket, options);
     summaries.push(
       "diff" in planned
@@ -71,6 +78,11 @@ export async function backfill(
   }
 
   return summaries;
+}
+
+/** The summary of a directory left for the next run before it started. */
+function notStarted(entry: RegistryEntry, dryRun?: boolean): DirSummary {
+  return { ...emptySummary(entry, dryRun), interrupted: true };
 }
 
 /**

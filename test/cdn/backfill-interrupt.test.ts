@@ -5,7 +5,7 @@
  * reliably in flight when the signal comes.
  */
 import { EventEmitter } from "node:events";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { ListObjectsV2Command, PutObjectCommand } from "@aws-sdk/client-s3";
 import {
   afterAll,
   afterEach,
@@ -17,6 +17,8 @@ import {
 } from "vitest";
 import { backfill } from "../../src/cdn/backfill.ts";
 import type { BackfillPorts } from "../../src/cdn/backfill-ports.ts";
+import { needsAttention } from "../../src/cdn/backfill-summary.ts";
+import { printBackfillSummary } from "../../src/cli/cdn-backfill-report.ts";
 import { listenForCtrlC } from "../../src/cli/cdn-interrupt.ts";
 import {
   type CdnEngines,
@@ -36,9 +38,10 @@ let engines: CdnEngines;
 let ports: BackfillPorts;
 
 beforeAll(async () => {
-  engines = await startCdnEngines(["reels-src", "clips-src", "stills-src"]);
+  const buckets = ["reels-src", "clips-src", "stills-src", "prunes-src"];
+  engines = await startCdnEngines(buckets);
   ports = await backfillPorts(engines);
-  for (const bucket of ["reels-src", "clips-src", "stills-src"]) {
+  for (const bucket of buckets) {
     await putObjects(engines.sourceClient, bucket, OBJECTS);
   }
 });
@@ -68,6 +71,14 @@ async function until(condition: () => boolean): Promise<void> {
   }
 }
 
+async function putR2(keys: readonly string[]): Promise<void> {
+  for (const key of keys) {
+    await engines.r2Client.send(
+      new PutObjectCommand({ Bucket: R2_BUCKET, Key: key, Body: key }),
+    );
+  }
+}
+
 const isPut = (request: { method: string }) => request.method === "PUT";
 
 describe("stopping a backfill", () => {
@@ -88,16 +99,43 @@ describe("stopping a backfill", () => {
     engines.r2Proxy.release();
     const summaries = await running;
 
-    expect(summaries).toHaveLength(1);
-    expect(summaries[0]).toMatchObject({
-      dir: "reels",
-      copied: CONCURRENCY,
-      failures: [],
-      interrupted: true,
-    });
+    expect(summaries).toMatchObject([
+      { dir: "reels", copied: CONCURRENCY, failures: [], interrupted: true },
+      { dir: "stills", copied: 0, interrupted: true },
+    ]);
     expect(r2Puts(engines, "reels")).toBe(CONCURRENCY);
     expect(await r2Count("reels")).toBe(CONCURRENCY);
     expect(await r2Count("stills")).toBe(0);
+  });
+
+  it("a stop during the first directory's deletions reports the next one as interrupted", async () => {
+    const stop = new AbortController();
+    await putR2(["prunes/extra-0.txt", "prunes/extra-1.txt"]);
+    engines.r2Proxy.hold = (request) => request.method === "POST";
+    const registry = registryOf(
+      ["prunes", "prunes-src"],
+      ["frames", "stills-src"],
+    );
+
+    const running = backfill(ports, registry, R2_BUCKET, {
+      delete: true,
+      forceDelete: true,
+      stop: stop.signal,
+    });
+    await until(() => engines.r2Proxy.count("POST") === 1);
+    stop.abort();
+    engines.r2Proxy.release();
+    const summaries = await running;
+
+    expect(summaries).toMatchObject([
+      { dir: "prunes", copied: OBJECTS, deleted: 2, interrupted: false },
+      { dir: "frames", copied: 0, interrupted: true },
+    ]);
+    expect(needsAttention(summaries)).toBe(true);
+    expect(await r2Count("frames")).toBe(0);
+    const lines: string[] = [];
+    printBackfillSummary(summaries, (line) => lines.push(line));
+    expect(lines).toContain("frames: interrupted; run again to finish");
   });
 
   it("an abort cuts off the copies in flight without counting them as failures", async () => {
