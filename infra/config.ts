@@ -25,16 +25,19 @@ const flag = z.enum(["true", "false"], { error: "must be true or false" });
 const httpUrl = text.pipe(
   z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }),
 );
-/** Cognito takes plain http only for a local test site (Cognito docs). */
-const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1"]);
+/**
+ * Cognito's CallbackURLs reference: "HTTPS over HTTP except for
+ * http://localhost for testing purposes only"; 127.0.0.1 is not named, so
+ * it is refused here rather than by CreateUserPoolClient mid-deploy.
+ */
 const redirectUrl = httpUrl.refine(
   (value) => {
     const url = new URL(value);
-    return url.protocol === "https:" || LOCAL_HOSTS.has(url.hostname);
+    return url.protocol === "https:" || url.hostname === "localhost";
   },
   {
     error: (issue) =>
-      `'${String(issue.input)}' must use https: Cognito takes http only for localhost and 127.0.0.1`,
+      `'${String(issue.input)}' must use https: Cognito takes http only for localhost`,
   },
 );
 const origin = httpUrl.refine(

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { describe, expect, test } from "vitest";
+import { describe, expect, onTestFinished, test } from "vitest";
 import {
   CONFIG_KEYS,
   loadStackConfig,
@@ -106,8 +106,9 @@ describe("stack configuration", () => {
     });
 
     expect(problems).toEqual([
-      "api-core:callbackUrls.1 'http://www.example.com/auth/callback' must use https: Cognito takes http only for localhost and 127.0.0.1",
-      "api-core:logoutUrls.0 'http://192.168.1.5/' must use https: Cognito takes http only for localhost and 127.0.0.1",
+      "api-core:callbackUrls.1 'http://www.example.com/auth/callback' must use https: Cognito takes http only for localhost",
+      "api-core:callbackUrls.3 'http://127.0.0.1:8080/auth/callback' must use https: Cognito takes http only for localhost",
+      "api-core:logoutUrls.0 'http://192.168.1.5/' must use https: Cognito takes http only for localhost",
     ]);
   });
 
@@ -122,6 +123,8 @@ describe("stack configuration", () => {
   });
 
   test("loading the stack reports unknown keys of api-core only, not other namespaces", () => {
+    const before = pulumi.runtime.allConfig();
+    onTestFinished(() => pulumi.runtime.setAllConfig(before));
     pulumi.runtime.setAllConfig({
       ...stackFileValues(),
       "api-core:corsOrigin": '["https://www.example.com"]',
