@@ -14,7 +14,9 @@ import {
 import { GetParametersByPathCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { clientOptions, s3Options } from "../../src/aws/clients.ts";
+import { dataFolders } from "../../src/local/core-engines.ts";
 import type { LocalEndpoints } from "../../src/local/endpoints-file.ts";
+import { startS3rver } from "../../src/local/engines/s3rver.ts";
 import { freeCorePort } from "../support/core-ports.ts";
 import {
   type CoreProcess,
@@ -26,6 +28,14 @@ import {
 const POSTER = Buffer.from(
   "<svg xmlns='http://www.w3.org/2000/svg'><rect/></svg>",
 );
+
+/** An object of a registered bucket whose S3 event no queue ever held. */
+const LOST_FRAME = {
+  bucket: "anime-assets",
+  key: "frames/lost.png",
+  contentType: "image/png",
+  body: Buffer.from("89504e470d0a1a0a0000000d49484452", "hex"),
+};
 
 let home: string;
 let port: string;
@@ -77,6 +87,32 @@ function upload(endpoints: LocalEndpoints, bucket: string, key: string) {
   );
 }
 
+/**
+ * Writes `object` into the stopped core's buckets through an s3rver of its
+ * own on the core's folder, started as the core starts it, so the body,
+ * metadata and checksum files are laid out as the core reads them.
+ */
+async function writeWhileStopped(
+  region: string,
+  object: typeof LOST_FRAME,
+): Promise<void> {
+  const s3rver = await startS3rver({ directory: dataFolders(home).s3 });
+  const s3 = new S3Client(s3Options(region, s3rver.endpoint));
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: object.bucket,
+        Key: object.key,
+        Body: object.body,
+        ContentType: object.contentType,
+      }),
+    );
+  } finally {
+    s3.destroy();
+    await s3rver.stop();
+  }
+}
+
 /** The answer at `url` once its status is `status`. */
 function served(url: string, status: number) {
   return eventually(async () => {
@@ -122,15 +158,20 @@ describe("local core restarts", () => {
     ).toEqual(POSTER);
   });
 
-  it("catches up on uploads the queues lost when it stopped", async () => {
+  it("copies to the CDN on start the uploads no queue message carried: made while it was stopped or before their bucket was registered", async () => {
     let endpoints = await start("anime=anime-assets");
     const { s3 } = clientsFor(endpoints);
-    // A bucket with an object before it is registered: only a backfill
-    // can bring that object to the CDN.
     await s3.send(new CreateBucketCommand({ Bucket: "people-assets" }));
     await upload(endpoints, "people-assets", "faces/first.svg");
     await upload(endpoints, "anime-assets", "posters/late.svg");
+    // Mirrored live, so the backfill finds it already in the R2 stand-in.
+    await (
+      await served(`${endpoints.cdn}/anime/posters/late.svg`, 200)
+    ).arrayBuffer();
     await stop();
+    // No core is running, so no S3 event reaches a queue: only the
+    // start-up backfill can bring this object to the CDN.
+    await writeWhileStopped(endpoints.region, LOST_FRAME);
 
     endpoints = await start("anime=anime-assets,people=people-assets");
 
@@ -140,17 +181,29 @@ describe("local core restarts", () => {
       const text = core?.output() ?? "";
       return text.includes("start-up backfill") ? text : undefined;
     }, "the start-up backfill's line");
+    const copiedBytes = POSTER.length + LOST_FRAME.body.length;
     expect(output).toMatch(
-      /cdn-backfill +start-up backfill of 3 directories: [1-9]\d* copied \(\d+ bytes\), \d+ already in the R2 stand-in$/m,
+      new RegExp(
+        `cdn-backfill +start-up backfill of 3 directories: 2 copied \\(${copiedBytes} bytes\\), 1 already in the R2 stand-in$`,
+        "m",
+      ),
     );
     expect(output.indexOf("Local core ready")).toBeLessThan(
       output.indexOf("start-up backfill"),
     );
-    for (const path of ["anime/posters/late.svg", "people/faces/first.svg"]) {
+    const expected = [
+      ["anime/posters/late.svg", "image/svg+xml", POSTER],
+      ["people/faces/first.svg", "image/svg+xml", POSTER],
+      [`anime/${LOST_FRAME.key}`, LOST_FRAME.contentType, LOST_FRAME.body],
+    ] as const;
+    for (const [path, contentType, body] of expected) {
       const copy = await fetch(`${endpoints.cdn}/${path}`);
       expect([path, copy.status]).toEqual([path, 200]);
-      expect(copy.headers.get("content-type")).toBe("image/svg+xml");
-      expect(Buffer.from(await copy.arrayBuffer())).toEqual(POSTER);
+      expect([path, copy.headers.get("content-type")]).toEqual([
+        path,
+        contentType,
+      ]);
+      expect(Buffer.from(await copy.arrayBuffer())).toEqual(body);
     }
   });
 });
