@@ -1,10 +1,8 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
   AdminDeleteUserCommand,
   AdminRemoveUserFromGroupCommand,
-  AdminUpdateUserAttributesCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { SendMessageBatchCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSyncWorkerHandler } from "../../src/handlers/sync-worker.ts";
@@ -14,7 +12,6 @@ import {
 } from "../../src/handlers/user-sync-wiring.ts";
 import { createQueueWithDlq } from "../../src/local/provision.ts";
 import type { DirectoryUser } from "../../src/users/profile.ts";
-import { UserSync } from "../../src/users/sync-user.ts";
 import {
   type FakeGravatar,
   startFakeGravatar,
@@ -30,6 +27,7 @@ import {
   startUserSyncEnv,
   type UserSyncEnv,
 } from "../support/user-sync-env.ts";
+import { emailHash, syncWorkerFixture } from "./sync-worker-fixture.ts";
 
 let env: UserSyncEnv;
 let gravatar: FakeGravatar;
@@ -46,53 +44,10 @@ afterAll(async () => {
   await gravatar?.stop();
 });
 
-const emailHash = (email: string) =>
-  createHash("sha256").update(email.trim().toLowerCase()).digest("hex");
-
-/** The worker with the real sync; its logs and counted metrics are kept. */
-function worker() {
-  const capture = captureObservability("sync-worker");
-  const counted: string[] = [];
-  const handler = createSyncWorkerHandler({
-    sync: wiring.sync,
-    observability: {
-      ...capture.observability,
-      count: (name) => {
-        counted.push(name);
-        capture.observability.count(name);
-      },
-    },
-  });
-
-  return { handler, capture, counted };
-}
-
-async function updateAttributes(
-  userId: string,
-  attributes: Record<string, string>,
-) {
-  await env.clients.cognito.send(
-    new AdminUpdateUserAttributesCommand({
-      UserPoolId: env.userPoolId,
-      Username: userId,
-      UserAttributes: Object.entries(attributes).map(([Name, Value]) => ({
-        Name,
-        Value,
-      })),
-    }),
-  );
-}
-
-async function avatarKeys(userId: string): Promise<string[]> {
-  const { Contents = [] } = await env.clients.s3.send(
-    new ListObjectsV2Command({
-      Bucket: env.config.AVATARS_BUCKET,
-      Prefix: `${userId}/`,
-    }),
-  );
-
-  return Contents.map((object) => object.Key ?? "");
-}
+const { worker, updateAttributes, avatarKeys } = syncWorkerFixture(
+  () => env,
+  () => wiring,
+);
 
 describe("sync worker", () => {
   it("stores the public profile of a user, without email or phone", async () => {
@@ -230,139 +185,6 @@ describe("sync worker", () => {
     expect((await wiring.directory.getUser(userId))?.attributes.picture).toBe(
       picture,
     );
-  });
-
-  describe("the avatar over successive syncs", () => {
-    /** Syncs an opted-in user once with a PNG; returns its id and picture. */
-    async function withCachedAvatar(email: string) {
-      gravatar.answer(emailHash(email), { kind: "image", format: "png" });
-      const userId = await env.createUser(email, {
-        "custom:enable_gravatar": "true",
-      });
-      await worker().handler({ Records: [sqsRecord(userId)] });
-      const picture = (await wiring.store.get(userId))?.picture;
-      expect(picture).toMatch(/\/avatars\//);
-
-      return { userId, picture };
-    }
-
-    async function pictures(userId: string) {
-      return {
-        profile: (await wiring.store.get(userId))?.picture,
-        cognito: (await wiring.directory.getUser(userId))?.attributes.picture,
-        objects: (await avatarKeys(userId)).length,
-      };
-    }
-
-    it("clears the profile's and Cognito's picture when Gravatar answers 404", async () => {
-      const email = "vanished@example.test";
-      const { userId } = await withCachedAvatar(email);
-      gravatar.answer(emailHash(email), { kind: "status", status: 404 });
-
-      await worker().handler({ Records: [sqsRecord(userId)] });
-
-      expect(await pictures(userId)).toEqual({
-        profile: undefined,
-        cognito: undefined,
-        objects: 0,
-      });
-    });
-
-    it("clears them when the user opts out", async () => {
-      const { userId } = await withCachedAvatar("opting-out@example.test");
-      await updateAttributes(userId, { "custom:enable_gravatar": "false" });
-
-      await worker().handler({ Records: [sqsRecord(userId)] });
-
-      expect(await pictures(userId)).toEqual({
-        profile: undefined,
-        cognito: undefined,
-        objects: 0,
-      });
-    });
-
-    it("keeps them when Gravatar answers 5xx or times out, and tries again next time", async () => {
-      const email = "flaky@example.test";
-      const { userId, picture } = await withCachedAvatar(email);
-      const kept = { profile: picture, cognito: picture, objects: 1 };
-
-      gravatar.answer(emailHash(email), { kind: "status", status: 502 });
-      await worker().handler({ Records: [sqsRecord(userId)] });
-      expect(await pictures(userId)).toEqual(kept);
-
-      // The env's Gravatar timeout is 2 s.
-      gravatar.answer(emailHash(email), {
-        kind: "slow",
-        delayMs: 2_500,
-        phase: "headers",
-      });
-      await worker().handler({ Records: [sqsRecord(userId)] });
-      expect(await pictures(userId)).toEqual(kept);
-
-      gravatar.answer(emailHash(email), {
-        kind: "image",
-        format: "png",
-        variant: 1,
-      });
-      await worker().handler({ Records: [sqsRecord(userId)] });
-      const renewed = await pictures(userId);
-      expect(renewed.profile).not.toBe(picture);
-      expect(renewed.cognito).toBe(renewed.profile);
-      expect(renewed.objects).toBe(1);
-    }, 15_000);
-
-    it("deletes a copy a half-done sync left when the user opts out", async () => {
-      const email = "half-done@example.test";
-      gravatar.answer(emailHash(email), { kind: "image", format: "png" });
-      const userId = await env.createUser(email, {
-        "custom:enable_gravatar": "true",
-      });
-      // The avatar is stored, then Cognito fails before any picture is set.
-      const directory = wiring.directory;
-      const interrupted = new UserSync({
-        directory: {
-          getUser: (id) => directory.getUser(id),
-          listUsers: () => directory.listUsers(),
-          setPicture: () => Promise.reject(new Error("Cognito is unavailable")),
-        },
-        store: wiring.store,
-        avatars: wiring.avatars,
-      });
-      await expect(interrupted.sync(userId)).rejects.toThrow(/unavailable/);
-      expect(await pictures(userId)).toEqual({
-        profile: undefined,
-        cognito: undefined,
-        objects: 1,
-      });
-      await updateAttributes(userId, { "custom:enable_gravatar": "false" });
-
-      await worker().handler({ Records: [sqsRecord(userId)] });
-
-      expect((await pictures(userId)).objects).toBe(0);
-    });
-
-    it("writes Cognito's picture only when it changes", async () => {
-      const { userId } = await withCachedAvatar("steady@example.test");
-      const writes: (string | undefined)[] = [];
-      const directory = wiring.directory;
-      const sync = new UserSync({
-        directory: {
-          getUser: (id) => directory.getUser(id),
-          listUsers: () => directory.listUsers(),
-          setPicture: (user, picture) => {
-            writes.push(picture);
-            return directory.setPicture(user, picture);
-          },
-        },
-        store: wiring.store,
-        avatars: wiring.avatars,
-      });
-
-      await sync.sync(userId);
-      await sync.sync(userId);
-
-      expect(writes).toEqual([]);
-    });
   });
 
   it("logs and counts why Gravatar was unavailable, without the email", async () => {
