@@ -6,7 +6,7 @@
  */
 import type { DirSummary } from "./backfill-summary.ts";
 import type { CachePurger } from "./ports.ts";
-import { cdnUrlFor, purgeUrls } from "./purge.ts";
+import { cdnUrlFor, type PurgeReport, purgeUrls } from "./purge.ts";
 
 /** Cloudflare's cache for the CDN, as the sync's purger reaches it. */
 export interface BackfillCache {
@@ -39,6 +39,7 @@ export async function purgeReplaced(
 
   const report = await purgeUrls(cache.purger, urls);
   summary.purged += report.purged;
+  summary.firstPurged ??= firstPurged(urls, report);
   for (const failure of report.failures) {
     summary.purgeFailures.push({
       urls: failure.urls.length,
@@ -46,4 +47,14 @@ export async function purgeReplaced(
       message: failure.error.message,
     });
   }
+}
+
+/** The first of `urls` that no failed batch of `report` holds. */
+function firstPurged(
+  urls: readonly string[],
+  report: PurgeReport,
+): string | undefined {
+  const failed = new Set(report.failures.flatMap((failure) => failure.urls));
+
+  return urls.find((url) => !failed.has(url));
 }

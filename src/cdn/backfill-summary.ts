@@ -47,6 +47,12 @@ export interface DirSummary {
   interrupted: boolean;
   /** CDN URLs of overwritten or deleted objects purged from the cache. */
   purged: number;
+  /**
+   * The first URL purged, printed so that a wrong CDN_BASE_URL shows: a
+   * purge names URLs, not objects, and one for a URL of the zone that
+   * serves nothing still succeeds.
+   */
+  firstPurged?: string;
   readonly purgeFailures: PurgeProblem[];
   /**
    * Why nothing was done in this directory: listing it (or reading what an

@@ -104,7 +104,10 @@ export function printBackfillSummary(
       );
     }
     if (s.interrupted) write(`${s.dir}: interrupted; run again to finish`);
-    if (s.purged > 0) write(`${s.dir}: purged ${s.purged} CDN URLs`);
+    if (s.purged > 0) {
+      const first = s.firstPurged ? ` (first ${s.firstPurged})` : "";
+      write(`${s.dir}: purged ${s.purged} CDN URLs${first}`);
+    }
     for (const p of s.purgeFailures) {
       write(
         `${s.dir}: purge of ${p.urls} CDN URLs (first ${p.first}) failed: ${p.message}; the cache TTL bounds how long they stay stale`,

@@ -223,8 +223,12 @@ async function startRemote(flags: BackfillFlags): Promise<number> {
 
 /**
  * Targets for AWS, or for the engines the endpoint options name. The R2
- * bucket and CDN URL come from the `/core/` outputs when unset; backfill
- * never builds a CDN URL, but the CDN configuration requires one.
+ * bucket and CDN URL come from the `/core/` outputs when unset. Backfill
+ * builds the URLs it purges from CDN_BASE_URL, and a wrong one would purge
+ * URLs nobody serves while the real ones stay stale. Unset, it is the
+ * stack's own `/core/cdn-domain`, the domain the sync purges under; a value
+ * that is set wins, so the summary names the first URL purged to make a
+ * wrong one visible.
  */
 async function targetsFromEnvironment(
   options: EndpointOptions,

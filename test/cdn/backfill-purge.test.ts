@@ -80,6 +80,7 @@ describe("backfill's cache purge", () => {
       copied: 2,
       deleted: 1,
       purged: 2,
+      firstPurged: cdnUrlFor(BASE_URL, "posters/item-0.txt"),
       purgeFailures: [],
     });
     expect(cloudflare.calls).toEqual([

@@ -234,7 +234,9 @@ describe("core cdn against AWS, with the outputs in SSM", () => {
         files: ["https://cdn.example.org/covers/item-2.txt"],
       }),
     ]);
-    expect(output).toContain("covers: purged 1 CDN URLs");
+    expect(output).toContain(
+      "covers: purged 1 CDN URLs (first https://cdn.example.org/covers/item-2.txt)",
+    );
   });
 
   it("backfill without the R2 bucket anywhere names what to set", async () => {
