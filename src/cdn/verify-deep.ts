@@ -14,26 +14,36 @@ import type { RegistryEntry } from "./types.ts";
 /** Pairs compared at once; each costs two HEADs. */
 const DEEP_CONCURRENCY = 16;
 
-/**
- * The keys (relative to the directory) of `pairs` whose R2 copy has other
- * headers or user metadata than its source. A key gone from either side
- * since the listing is left out: the next verify lists it as missing or
- * extra.
- */
+/** What the HEADs found, by key relative to the directory, sorted. */
+export interface DeepComparison {
+  /** Other headers or user metadata in R2 than in the source. */
+  readonly metadata: readonly string[];
+  /**
+   * Listed on both sides, then gone from either before its HEAD: compared
+   * neither way. The next verify lists it as missing or extra, if at all.
+   */
+  readonly gone: readonly string[];
+}
+
+/** Reads each of `pairs` on both sides and compares what the HEADs say. */
 export async function metadataDifferences(
   heads: ObjectHeads,
   entry: RegistryEntry,
   pairs: readonly ObjectPair[],
-): Promise<string[]> {
-  const keys: string[] = [];
+): Promise<DeepComparison> {
+  const metadata: string[] = [];
+  const gone: string[] = [];
   await forEachConcurrent(pairs, DEEP_CONCURRENCY, async ({ source }) => {
     const [original, mirrored] = await Promise.all([
       heads.source(entry.bucket, source.key),
       heads.target(r2KeyFor(entry.dir, source.key)),
     ]);
-    if (!original || !mirrored) return;
-    if (!sameHeadersAndMetadata(original, mirrored)) keys.push(source.key);
+    if (!original || !mirrored) gone.push(source.key);
+    else if (!sameHeadersAndMetadata(original, mirrored)) {
+      metadata.push(source.key);
+    }
   });
 
-  return keys;
+  // The HEADs finish in any order; sorted, the report reads the same twice.
+  return { metadata: metadata.sort(), gone: gone.sort() };
 }

@@ -12,7 +12,7 @@ import {
 import type { BackfillPorts, ObjectHeads } from "./backfill-ports.ts";
 import { CdnError } from "./errors.ts";
 import type { Registry, RegistryEntry } from "./types.ts";
-import { metadataDifferences } from "./verify-deep.ts";
+import { type DeepComparison, metadataDifferences } from "./verify-deep.ts";
 
 /**
  * One difference, by key relative to the directory. `metadata` (only with
@@ -34,6 +34,11 @@ export interface DirVerification {
   readonly bucket: string;
   /** Objects present and identical on both sides. */
   readonly same: number;
+  /**
+   * With `heads`: keys listed the same on both sides but gone from one of
+   * them by the time of their HEAD, so neither counted same nor compared.
+   */
+  readonly gone: readonly string[];
   /** Sorted by key, then kind. */
   readonly differences: readonly Difference[];
   /** Source keys that R2 cannot hold; reported, not counted as differences. */
@@ -67,15 +72,11 @@ async function verifyDir(
 ): Promise<DirVerification> {
   const { dir, bucket } = entry;
   let plan: DirPlan;
-  let metadata: string[] = [];
+  let deep: DeepComparison = { metadata: [], gone: [] };
   try {
     plan = await planDir(ports, entry, r2Bucket);
     if (options.heads) {
-      metadata = await metadataDifferences(
-        options.heads,
-        entry,
-        plan.diff.same,
-      );
+      deep = await metadataDifferences(options.heads, entry, plan.diff.same);
     }
   } catch (error) {
     if (!(error instanceof CdnError)) throw error;
@@ -83,6 +84,7 @@ async function verifyDir(
       dir,
       bucket,
       same: 0,
+      gone: [],
       differences: [],
       refused: [],
       error: error.message,
@@ -90,6 +92,7 @@ async function verifyDir(
   }
 
   const { diff, refused } = plan;
+  const { metadata, gone } = deep;
   const differences: Difference[] = [
     ...diff.missing.map((o) => ({ kind: "missing" as const, key: o.key })),
     ...diff.extra.map((o) => ({ kind: "extra" as const, key: o.key })),
@@ -99,9 +102,9 @@ async function verifyDir(
     })),
     ...metadata.map((key) => ({ kind: "metadata" as const, key })),
   ].sort((a, b) => compare(a.key, b.key) || compare(a.kind, b.kind));
-  const same = diff.same.length - metadata.length;
+  const same = diff.same.length - metadata.length - gone.length;
 
-  return { dir, bucket, same, differences, refused };
+  return { dir, bucket, same, gone, differences, refused };
 }
 
 function compare(a: string, b: string): number {

@@ -118,7 +118,8 @@ export function printBackfillSummary(
 
 /**
  * Prints each difference; returns the number found, counting a directory
- * that could not be compared as one.
+ * that could not be compared as one, and a key gone during the run as one
+ * too: it was not compared, so the run cannot say everything matches.
  */
 export function printVerification(
   results: readonly DirVerification[],
@@ -131,13 +132,18 @@ export function printVerification(
       differences += 1;
       continue;
     }
-    differences += result.differences.length;
+    differences += result.differences.length + result.gone.length;
+    const gone =
+      result.gone.length > 0
+        ? `, ${result.gone.length} gone during the run (verify again)`
+        : "";
     write(
-      `${result.dir} (${result.bucket}): ${result.same} same, ${result.differences.length} differences`,
+      `${result.dir} (${result.bucket}): ${result.same} same, ${result.differences.length} differences${gone}`,
     );
     for (const difference of result.differences) {
       write(`  ${difference.kind.padEnd(9)} ${result.dir}/${difference.key}`);
     }
+    for (const key of result.gone) write(`  gone      ${result.dir}/${key}`);
     for (const refused of result.refused) {
       write(`  refused   ${refused.key}: ${refused.reason}`);
     }

@@ -5,9 +5,13 @@ import {
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { backfill } from "../../src/cdn/backfill.ts";
-import type { BackfillPorts } from "../../src/cdn/backfill-ports.ts";
+import type {
+  BackfillPorts,
+  ObjectHeads,
+} from "../../src/cdn/backfill-ports.ts";
 import type { Registry } from "../../src/cdn/types.ts";
 import { verify } from "../../src/cdn/verify.ts";
+import { printVerification } from "../../src/cli/cdn-backfill-report.ts";
 import {
   type CdnEngines,
   R2_BUCKET,
@@ -24,7 +28,8 @@ let engines: CdnEngines;
 let ports: BackfillPorts;
 
 beforeAll(async () => {
-  engines = await startCdnEngines(["covers-src", "posters-src", "stills-src"]);
+  const buckets = ["covers-src", "posters-src", "stills-src", "reels-src"];
+  engines = await startCdnEngines(buckets);
   ports = await backfillPorts(engines);
 });
 afterAll(async () => {
@@ -149,5 +154,37 @@ describe("verify", () => {
       { kind: "metadata", key: "item-5.txt" },
     ]);
     expect(deep?.same).toBe(3);
+  });
+
+  it("with heads (--deep), reports a key deleted after the listing as gone, not same", async () => {
+    const registry = await mirrored("reels");
+    const real = objectHeads(engines);
+    // Deleted between the listing and its HEAD, as in a bucket in use.
+    const heads: ObjectHeads = {
+      async source(bucket, key) {
+        if (key === "item-3.txt") {
+          await engines.sourceClient.send(
+            new DeleteObjectCommand({ Bucket: bucket, Key: key }),
+          );
+        }
+        return real.source(bucket, key);
+      },
+      target: (key) => real.target(key),
+    };
+
+    const results = await verify(ports, registry, R2_BUCKET, [], { heads });
+    const lines: string[] = [];
+    const found = printVerification(results, (line) => lines.push(line));
+
+    expect(results[0]).toMatchObject({
+      same: 5,
+      gone: ["item-3.txt"],
+      differences: [],
+    });
+    expect(found).toBe(1);
+    expect(lines).toEqual([
+      "reels (reels-src): 5 same, 0 differences, 1 gone during the run (verify again)",
+      "  gone      reels/item-3.txt",
+    ]);
   });
 });
