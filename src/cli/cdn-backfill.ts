@@ -1,13 +1,13 @@
 /**
  * `core cdn backfill` and `core cdn verify`. Both run against AWS and R2
  * from configuration by default (unset names read from the stack's `/core/`
- * outputs in SSM); endpoint options point them at local engines. Callers (the local core, tests) can pass their own targets.
+ * outputs in SSM); endpoint options point them at local engines. Callers
+ * (the local core, tests) can pass their own targets. The `--remote`
+ * start lives in cdn-backfill-remote.ts.
  */
 
-import { randomUUID } from "node:crypto";
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
-import { sendPageRequest } from "../aws/bulk-page-queue.ts";
 import {
   backfillPortsFor,
   type CdnTargets,
@@ -15,31 +15,25 @@ import {
   cdnTargetsFromLocal,
   objectHeadsFor,
 } from "../aws/bulk-targets.ts";
-import { createAwsClients, ssmClient } from "../aws/clients.ts";
-import { loadRegistry } from "../aws/ssm-registry.ts";
+import { ssmClient } from "../aws/clients.ts";
 import { backfill, DEFAULT_BACKFILL_CONCURRENCY } from "../cdn/backfill.ts";
-import { selectEntries } from "../cdn/backfill-plan.ts";
 import { needsAttention } from "../cdn/backfill-summary.ts";
 import { verify } from "../cdn/verify.ts";
-import { awsConfig, ConfigError, localConfig } from "../config.ts";
+import { awsConfig, localConfig } from "../config.ts";
+import { refuseRemoteConflicts, startRemote } from "./cdn-backfill-remote.ts";
 import {
   backfillProgressBar,
   printBackfillSummary,
   printVerification,
 } from "./cdn-backfill-report.ts";
 import { listenForCtrlC } from "./cdn-interrupt.ts";
-import { remoteBackfillConfig, withCdnOutputs } from "./cdn-target.ts";
+import {
+  type EndpointOptions,
+  environmentWith,
+  withCdnOutputs,
+} from "./cdn-target.ts";
 
-/** Endpoint options shared by both commands, as commander parses them. */
-export interface EndpointOptions {
-  /** Use the local core's endpoints.json instead of AWS. */
-  readonly local?: boolean;
-  readonly s3Endpoint?: string;
-  readonly r2Endpoint?: string;
-  readonly r2Bucket?: string;
-  readonly ssmEndpoint?: string;
-  readonly secretsEndpoint?: string;
-}
+export type { EndpointOptions } from "./cdn-target.ts";
 
 /** Builds the targets for one command run. */
 export type CdnTargetsLoader = (
@@ -158,70 +152,6 @@ export async function runBackfill(
 }
 
 /**
- * Options the remote start cannot honour: the Lambda copies what is missing
- * or different at its own concurrency, and never previews or deletes.
- */
-const REMOTE_CONFLICTS = [
-  ["dryRun", "--dry-run"],
-  ["delete", "--delete"],
-  ["maxDelete", "--max-delete"],
-  ["forceDelete", "--force-delete"],
-  ["concurrency", "--concurrency"],
-] as const;
-
-/**
- * Stops with a usage error (exit code 1, like commander's own) when
- * `--remote` comes with an option it would ignore, before anything is
- * read or queued: `--remote --dry-run` must not start a real copy.
- */
-function refuseRemoteConflicts(command: Command): void {
-  const given = REMOTE_CONFLICTS.filter(([key]) => {
-    const source = command.getOptionValueSource(key);
-    return source !== undefined && source !== "default";
-  }).map(([, flag]) => flag);
-  if (given.length === 0) return;
-
-  command.error(
-    `error: --remote cannot be combined with ${given.join(", ")}: the backfill Lambda only copies what is missing or different, at its own concurrency. Run without --remote to preview (--dry-run) or delete (--delete, --max-delete, --force-delete) from this machine, or drop ${given.join(", ")} to start the remote copy.`,
-    { code: "core.cdn.remoteConflict" },
-  );
-}
-
-/**
- * Queues the first page of each selected directory for the Lambda. Needs
- * only the registry and the backfill queue (`/core/cdn-backfill-queue-url`
- * when CDN_BACKFILL_QUEUE_URL is unset): the Lambda does the copying.
- */
-async function startRemote(flags: BackfillFlags): Promise<number> {
-  if (flags.local) {
-    throw new ConfigError([
-      "--remote needs the backfill Lambda; the local core has none (drop --remote)",
-    ]);
-  }
-  const env = environmentWith(flags);
-  const aws = createAwsClients(awsConfig(env));
-  const { registryPrefix, queueUrl } = remoteBackfillConfig(
-    await withCdnOutputs(aws.ssm, env, ["CDN_BACKFILL_QUEUE_URL"]),
-  );
-
-  const registry = await loadRegistry(aws.ssm, registryPrefix);
-  const runId = randomUUID();
-  for (const entry of selectEntries(registry, flags.dir)) {
-    await sendPageRequest(aws.sqs, queueUrl, {
-      kind: "cdn-backfill-page",
-      dir: entry.dir,
-      bucket: entry.bucket,
-      runId,
-    });
-    console.log(
-      `${entry.dir}: backfill of ${entry.bucket} queued (run ${runId})`,
-    );
-  }
-
-  return 0;
-}
-
-/**
  * Targets for AWS, or for the engines the endpoint options name. The R2
  * bucket and CDN URL come from the `/core/` outputs when unset. Backfill
  * builds the URLs it purges from CDN_BASE_URL, and a wrong one would purge
@@ -241,22 +171,6 @@ async function targetsFromEnvironment(
   return cdnTargetsFromConfig(
     await withCdnOutputs(ssm, env, ["CDN_R2_BUCKET", "CDN_BASE_URL"]),
   );
-}
-
-/** The environment with the command's endpoint options laid over it. */
-function environmentWith(
-  options: EndpointOptions,
-): Record<string, string | undefined> {
-  const overrides = {
-    S3_ENDPOINT: options.s3Endpoint,
-    CDN_R2_ENDPOINT: options.r2Endpoint,
-    CDN_R2_BUCKET: options.r2Bucket,
-    SSM_ENDPOINT: options.ssmEndpoint,
-    SECRETS_ENDPOINT: options.secretsEndpoint,
-  };
-  const given = Object.entries(overrides).filter(([, value]) => value);
-
-  return { ...process.env, ...Object.fromEntries(given) };
 }
 
 function addEndpointOptions(command: Command): void {

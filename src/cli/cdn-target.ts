@@ -13,6 +13,31 @@ import { ConfigError, cdnRegistryConfig } from "../config.ts";
 
 type Env = Record<string, string | undefined>;
 
+/** Endpoint options shared by both commands, as commander parses them. */
+export interface EndpointOptions {
+  /** Use the local core's endpoints.json instead of AWS. */
+  readonly local?: boolean;
+  readonly s3Endpoint?: string;
+  readonly r2Endpoint?: string;
+  readonly r2Bucket?: string;
+  readonly ssmEndpoint?: string;
+  readonly secretsEndpoint?: string;
+}
+
+/** The environment with the command's endpoint options laid over it. */
+export function environmentWith(options: EndpointOptions): Env {
+  const overrides = {
+    S3_ENDPOINT: options.s3Endpoint,
+    CDN_R2_ENDPOINT: options.r2Endpoint,
+    CDN_R2_BUCKET: options.r2Bucket,
+    SSM_ENDPOINT: options.ssmEndpoint,
+    SECRETS_ENDPOINT: options.secretsEndpoint,
+  };
+  const given = Object.entries(overrides).filter(([, value]) => value);
+
+  return { ...process.env, ...Object.fromEntries(given) };
+}
+
 /** Each variable a CDN command may take from SSM, and its parameter. */
 export const CDN_OUTPUTS = {
   CDN_R2_BUCKET: "/core/cdn-r2-bucket",
