@@ -35,19 +35,19 @@ export const CDN_BACKFILL_TIMEOUT_SECONDS = 300;
 /**
  * Memory of the sync, measured by `npm run bench -- cdn-sync`
  * (docs/BENCHMARKS.md, "CDN sync"): the warm handler idles at about
- * 125 MiB RSS, and one 100 MiB copy raised RSS by up to 106 MiB (median;
- * 113 MiB in the worst run), of which about 50 MiB was live and the rest
+ * 125 MiB RSS, and one 100 MiB copy raised RSS by 113 MiB (median of 5;
+ * 121 MiB in the worst run), of which about 55 MiB was live and the rest
  * dead part buffers V8 had not collected yet.
  */
 export const SYNC_IDLE_RSS_MIB = 125;
-export const SYNC_LARGE_COPY_RSS_MIB = 106;
+export const SYNC_LARGE_COPY_RSS_MIB = 113;
 
 /**
  * The records of a batch are copied in parallel, so a batch of SQS's
- * maximum of 10 large objects needs about 125 + 10 × 106 = 1,185 MiB
- * (1,255 MiB with the worst run). 2,048 MB leaves about 40 % for what was
- * not measured, objects over 100 MiB above all; Lambda's CPU grows with
- * memory too, which the SDK's per-request work needs (DESIGN.md).
+ * maximum of 10 large objects needs about 125 + 10 × 113 = 1,255 MiB
+ * (1,335 MiB with the worst run). 2,048 MB leaves about a third for what
+ * was not measured, objects over 100 MiB above all; Lambda's CPU grows
+ * with memory too, which the SDK's per-request work needs (DESIGN.md).
  */
 export const CDN_SYNC_BATCH_SIZE = SQS_MAX_BATCH;
 export const CDN_SYNC_MEMORY_MB = 2048;
