@@ -70,6 +70,19 @@ function manualClock(start = new Date()) {
   };
 }
 
+/** The sync requests waiting on the sync queue (hidden once read). */
+async function queuedRequests() {
+  const { Messages = [] } = await http.env.clients.sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: http.env.config.SYNC_QUEUE_URL,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+    }),
+  );
+
+  return Messages.map((m) => parseSyncRequest(m.Body ?? ""));
+}
+
 function unreachable() {
   return createAwsClients({
     AWS_REGION: "us-east-1",
@@ -139,14 +152,7 @@ describe("when Cognito is unreachable", () => {
 
     expect(response.status).toBe(202);
     expect(await response.json()).toEqual({ status: "queued" });
-    const { Messages = [] } = await http.env.clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: http.env.config.SYNC_QUEUE_URL,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    expect(Messages.map((m) => parseSyncRequest(m.Body ?? ""))).toEqual([
+    expect(await queuedRequests()).toEqual([
       { userId: user.userId, reason: "api" },
     ]);
   });
@@ -170,14 +176,7 @@ describe("when Cognito is unreachable", () => {
 
     expect(response.status).toBe(202);
     expect(performance.now() - started).toBeLessThan(15_000);
-    const { Messages = [] } = await http.env.clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: http.env.config.SYNC_QUEUE_URL,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 1,
-      }),
-    );
-    expect(Messages.map((m) => parseSyncRequest(m.Body ?? ""))).toEqual([
+    expect(await queuedRequests()).toEqual([
       { userId: user.userId, reason: "api" },
     ]);
   }, 30_000);
