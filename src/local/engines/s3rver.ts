@@ -1,6 +1,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import S3rver from "s3rver";
+import { makeObjectWritesAtomic } from "./s3rver-atomic-writes.ts";
 import { type Engine, type Listen, LOOPBACK } from "./types.ts";
 
 export interface S3rverOptions extends Listen {
@@ -28,7 +29,8 @@ export interface S3rverEngine extends Engine {
 /**
  * Starts s3rver in this process. Clients must use the access key `S3RVER`,
  * path-style addressing and `WHEN_REQUIRED` checksums (see DESIGN.md); the
- * process needs `--openssl-legacy-provider` for list pagination.
+ * process needs `--openssl-legacy-provider` for list pagination. Object
+ * writes are made to appear at once (see s3rver-atomic-writes.ts).
  */
 export async function startS3rver(
   options: S3rverOptions,
@@ -41,6 +43,13 @@ export async function startS3rver(
     vhostBuckets: false,
     configureBuckets: (options.buckets ?? []).map((name) => ({ name })),
   });
+  makeObjectWritesAtomic(
+    (
+      server as unknown as {
+        store: Parameters<typeof makeObjectWritesAtomic>[0];
+      }
+    ).store,
+  );
   const { port } = (await server.run()) as AddressInfo;
   const httpServer = (server as unknown as { httpServer: Server }).httpServer;
 
