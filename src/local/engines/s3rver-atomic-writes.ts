@@ -9,8 +9,10 @@
  * temporary file beside the object and flushed, then the metadata, the MD5
  * and last the body are renamed into place, each rename being atomic. A
  * reader sees the old object or a 404 until the body lands, then the new
- * one (on an overwrite, for the instant between the renames, the new
- * headers over the old body).
+ * one. An overwrite still has an instant of mismatch: the new headers over
+ * the old body between the renames, and, since s3rver reads a length and
+ * then opens the file by name, a read straddling the rename gets the new
+ * body cut at the old length.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
