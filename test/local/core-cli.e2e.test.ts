@@ -24,6 +24,7 @@ import {
   type CoreProcess,
   eventually,
   runCore,
+  served,
   spawnCore,
   waitForEndpoints,
 } from "../support/local-core-process.ts";
@@ -74,16 +75,6 @@ interface Profile {
 
 /** `core dev <args>` against the running core, as a developer types it. */
 const dev = (...args: string[]) => runCore(["dev", ...args], env);
-
-/** The answer at `url` once its status is `status`. */
-function served(url: string, status: number) {
-  return eventually(async () => {
-    const response = await fetch(url);
-    if (response.status === status) return response;
-    await response.arrayBuffer();
-    return undefined;
-  }, `${url} to answer ${status}`);
-}
 
 describe("a second core on the same port", () => {
   it("says a core from another home runs there, and exits 1", async () => {

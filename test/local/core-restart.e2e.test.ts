@@ -21,6 +21,7 @@ import { freeCorePort } from "../support/core-ports.ts";
 import {
   type CoreProcess,
   eventually,
+  served,
   spawnCore,
   waitForEndpoints,
 } from "../support/local-core-process.ts";
@@ -111,16 +112,6 @@ async function writeWhileStopped(
     s3.destroy();
     await s3rver.stop();
   }
-}
-
-/** The answer at `url` once its status is `status`. */
-function served(url: string, status: number) {
-  return eventually(async () => {
-    const response = await fetch(url);
-    if (response.status === status) return response;
-    await response.arrayBuffer();
-    return undefined;
-  }, `${url} to answer ${status}`);
 }
 
 /** Directory → bucket, as the CDN sync reads the registry. */

@@ -32,6 +32,7 @@ import {
 import {
   type CoreProcess,
   eventually,
+  served,
   spawnCore,
   waitForEndpoints,
 } from "../support/local-core-process.ts";
@@ -102,16 +103,6 @@ function syncNow(endpoints: LocalEndpoints, idToken: string) {
     method: "POST",
     headers: { Authorization: `Bearer ${idToken}` },
   });
-}
-
-/** The answer at `url` once its status is `status`. */
-function served(url: string, status: number) {
-  return eventually(async () => {
-    const response = await fetch(url);
-    if (response.status === status) return response;
-    await response.arrayBuffer();
-    return undefined;
-  }, `${url} to answer ${status}`);
 }
 
 describe("local core", () => {

@@ -137,3 +137,13 @@ export async function eventually<T>(
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** The answer at `url` once its status is `status`. */
+export function served(url: string, status: number): Promise<Response> {
+  return eventually(async () => {
+    const response = await fetch(url);
+    if (response.status === status) return response;
+    await response.arrayBuffer();
+    return undefined;
+  }, `${url} to answer ${status}`);
+}
