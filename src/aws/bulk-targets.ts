@@ -14,7 +14,7 @@ import {
 } from "../cdn/errors.ts";
 import { parseRegistry } from "../cdn/registry.ts";
 import type { Registry } from "../cdn/types.ts";
-import { cloudflarePurger } from "../cloudflare/purge-client.ts";
+import { purgerFromSettings } from "../cloudflare/purge-client.ts";
 import { createR2Client } from "../cloudflare/r2-client.ts";
 import { awsConfig, cdnConfig, cdnRegistryConfig } from "../config.ts";
 import { readEndpointsFile } from "../local/endpoints-file.ts";
@@ -54,24 +54,14 @@ export async function cdnTargetsFromConfig(
     loadRegistry(aws.ssm, cdn.CDN_REGISTRY_PREFIX),
     loadR2Credentials(aws.secrets, cdn.CDN_SECRET_NAME),
   ]);
+  const purger = purgerFromSettings(cdn);
 
   return {
     sourceS3: () => aws.s3,
     r2: createR2Client(credentials, cdn.CDN_R2_ENDPOINT),
     r2Bucket: cdn.CDN_R2_BUCKET,
     registry,
-    ...(cdn.CLOUDFLARE_ZONE_ID && cdn.CLOUDFLARE_API_TOKEN
-      ? {
-          cache: {
-            purger: cloudflarePurger({
-              zoneId: cdn.CLOUDFLARE_ZONE_ID,
-              apiToken: cdn.CLOUDFLARE_API_TOKEN,
-              baseUrl: cdn.CLOUDFLARE_API_BASE_URL,
-            }),
-            cdnBaseUrl: cdn.CDN_BASE_URL,
-          },
-        }
-      : {}),
+    ...(purger ? { cache: { purger, cdnBaseUrl: cdn.CDN_BASE_URL } } : {}),
   };
 }
 

@@ -53,3 +53,28 @@ export function cloudflarePurger(options: PurgeClientOptions): CachePurger {
     },
   };
 }
+
+/** The Cloudflare settings of the CDN configuration (src/config.ts). */
+export interface PurgeSettings {
+  readonly CLOUDFLARE_ZONE_ID?: string | undefined;
+  readonly CLOUDFLARE_API_TOKEN?: string | undefined;
+  readonly CLOUDFLARE_API_BASE_URL?: string | undefined;
+}
+
+/**
+ * The purger the settings allow, or undefined: purging needs both a zone
+ * and a token with purge permission, and is off without them.
+ */
+export function purgerFromSettings(
+  settings: PurgeSettings,
+): CachePurger | undefined {
+  const { CLOUDFLARE_ZONE_ID: zoneId, CLOUDFLARE_API_TOKEN: apiToken } =
+    settings;
+  if (!zoneId || !apiToken) return undefined;
+
+  return cloudflarePurger({
+    zoneId,
+    apiToken,
+    baseUrl: settings.CLOUDFLARE_API_BASE_URL,
+  });
+}

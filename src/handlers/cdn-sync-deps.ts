@@ -13,7 +13,7 @@ import { s3SourceBuckets } from "../aws/cdn-source.ts";
 import { s3Client, secretsClient, ssmClient } from "../aws/clients.ts";
 import { ssmRegistrySource } from "../aws/ssm-registry.ts";
 import type { MirrorStore } from "../cdn/ports.ts";
-import { cloudflarePurger } from "../cloudflare/purge-client.ts";
+import { purgerFromSettings } from "../cloudflare/purge-client.ts";
 import { createR2Client } from "../cloudflare/r2-client.ts";
 import { r2MirrorStore } from "../cloudflare/r2-store.ts";
 import { awsConfig, type CdnConfig, cdnConfig } from "../config.ts";
@@ -31,6 +31,7 @@ export function cdnSyncDepsFromConfig(
 ): CdnSyncDeps {
   const aws = awsConfig();
   const secrets = secretsClient(aws);
+  const purger = purgerFromSettings(config);
   const metrics = new Metrics({
     namespace: METRICS_NAMESPACE,
     serviceName: SERVICE_NAME,
@@ -47,15 +48,7 @@ export function cdnSyncDepsFromConfig(
       loadR2Credentials(secrets, config.CDN_SECRET_NAME),
     ),
     onR2CredentialsRejected: resetCdnSecretCache,
-    ...(config.CLOUDFLARE_ZONE_ID && config.CLOUDFLARE_API_TOKEN
-      ? {
-          purger: cloudflarePurger({
-            zoneId: config.CLOUDFLARE_ZONE_ID,
-            apiToken: config.CLOUDFLARE_API_TOKEN,
-            baseUrl: config.CLOUDFLARE_API_BASE_URL,
-          }),
-        }
-      : {}),
+    ...(purger ? { purger } : {}),
     cdnBaseUrl: config.CDN_BASE_URL,
     logger: new Logger({ serviceName: SERVICE_NAME }),
     metrics: powertoolsCounts(metrics),
