@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { s3Options } from "../src/aws/clients.ts";
-import { freePort } from "../src/local/engines/cognito-local.ts";
+import { freeCorePort } from "../test/support/core-ports.ts";
 import {
   spawnCore,
   waitForEndpoints,
@@ -44,7 +44,7 @@ async function startTimes(): Promise<void> {
   const own = { cold: [] as number[], warm: [] as number[] };
   for (let run = 0; run < START_RUNS; run++) {
     const home = await mkdtemp(join(tmpdir(), "core-bench-"));
-    const env = { CORE_HOME: home, CORE_PORT: String(await freePort()) };
+    const env = { CORE_HOME: home, CORE_PORT: String(await freeCorePort()) };
     for (const kind of ["cold", "warm"] as const) {
       const { core, ms, ownMs } = await timedStart(env);
       runs[kind].push(ms);
@@ -65,7 +65,7 @@ async function uploadToServed(): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), "core-bench-"));
   const env = {
     CORE_HOME: home,
-    CORE_PORT: String(await freePort()),
+    CORE_PORT: String(await freeCorePort()),
     CDN_BUCKETS: "anime=anime-assets",
   };
   const { core, endpoints } = await timedStart(env);

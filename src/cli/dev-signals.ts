@@ -4,8 +4,7 @@
  * child process and the engines are stopped even mid-start; a second one
  * ends the process at once.
  */
-import { constants } from "node:os";
-import { LocalCoreInterruptedError } from "../local/errors.ts";
+import { LocalCoreInterruptedError, signalExitCode } from "../local/errors.ts";
 
 const SIGNALS = ["SIGINT", "SIGTERM"] as const;
 
@@ -22,7 +21,7 @@ export function catchInterrupts(): Interrupts {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals) => {
     if (controller.signal.aborted) {
-      process.exit(128 + constants.signals[name]);
+      process.exit(signalExitCode(name));
     }
     controller.abort(new LocalCoreInterruptedError(name));
   };

@@ -7,7 +7,6 @@
  * imported while the engines boot, which saves most of a second on start.
  */
 import { mkdir } from "node:fs/promises";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
 import { removeEndpointsFile } from "./core-endpoints.ts";
 import { startCoreEngines } from "./core-engines.ts";
@@ -20,7 +19,7 @@ import {
 import { identifyLocalCore } from "./identity-route.ts";
 import { lockHome } from "./lock.ts";
 import { formatConfirmationCode, type Print } from "./log-format.ts";
-import { enginePorts } from "./ports.ts";
+import { enginePorts, listenError } from "./ports.ts";
 
 type Env = Record<string, string | undefined>;
 
@@ -124,15 +123,4 @@ async function refuseIfLocalCore(corePort: number): Promise<void> {
   if (running) {
     throw new LocalCoreRunningElsewhereError(api, running.home, running.pid);
   }
-}
-
-/** Why `port` cannot be bound on loopback now, or undefined if it can. */
-function listenError(port: number): Promise<Error | undefined> {
-  return new Promise((resolvePort) => {
-    const probe = createServer();
-    probe.once("error", resolvePort);
-    probe.listen(port, LOOPBACK, () =>
-      probe.close(() => resolvePort(undefined)),
-    );
-  });
 }

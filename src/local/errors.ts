@@ -56,10 +56,15 @@ export class LocalCoreInterruptedError extends LocalCoreError {
     super(`start-up interrupted by ${signal}; what had started is stopped`);
   }
 
-  /** What a shell reports for a process ended by the signal: 128 + n. */
+  /** The exit code of a process ended by the signal. */
   get exitCode(): number {
-    return 128 + constants.signals[this.signal];
+    return signalExitCode(this.signal);
   }
+}
+
+/** What a shell reports for a process ended by `signal`: 128 + its number. */
+export function signalExitCode(signal: NodeJS.Signals): number {
+  return 128 + constants.signals[signal];
 }
 
 /** A helper command names something the running core does not have. */

@@ -2,10 +2,10 @@
  * A CORE_PORT for a test's local core: one whose own port and the engine
  * ports after it are all free now and within CORE_PORT's limit.
  */
-import { createServer } from "node:net";
 import {
   ENGINE_PORT_COUNT,
   enginePorts,
+  listenError,
   MAX_CORE_PORT,
 } from "../../src/local/ports.ts";
 
@@ -57,10 +57,6 @@ function overlapsHandedOut(base: number): boolean {
   );
 }
 
-function isFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once("error", () => resolve(false));
-    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-  });
+async function isFree(port: number): Promise<boolean> {
+  return (await listenError(port)) === undefined;
 }
