@@ -70,9 +70,10 @@ async function read(key: string) {
 async function watch(key: string, done: Promise<unknown>) {
   const seen: Awaited<ReturnType<typeof read>>[] = [];
   let finished = false;
-  done.finally(() => {
+  const finish = () => {
     finished = true;
-  });
+  };
+  done.then(finish, finish);
   while (!finished) seen.push(await read(key));
   await done;
 
@@ -177,11 +178,10 @@ describe("s3rver's object writes, as the local core runs it", () => {
       ContentLength: body.length,
       Metadata: { origin: "test" },
     });
-    expect(Contents.map((o) => o.Key).sort()).toEqual([
-      "big/trailer.bin",
-      "cover.webp",
-      "new/poster.png",
-    ]);
+    // Listed alone or beside the other tests' keys; no temporary file is.
+    const keys = Contents.map((o) => o.Key ?? "");
+    expect(keys).toContain("big/trailer.bin");
+    expect(keys.filter((key) => key.endsWith(".part"))).toEqual([]);
     const files = await readdir(join(directory, BUCKET), { recursive: true });
     expect(files.filter((name) => name.endsWith(".part"))).toEqual([]);
   });
